@@ -1,0 +1,171 @@
+import type { AuditEntryInput } from "../audit/types.js";
+import type { CofferError } from "../errors/index.js";
+import type { ScopeKind, ScopeRef } from "../model/scope.js";
+import type {
+  SecretAddress,
+  SecretMetadata,
+  SecretVersionInfo,
+  SecretWrite,
+  StoredSecret,
+} from "../model/secret.js";
+
+/**
+ * What a provider can do. Core checks these before calling an optional method and reports a
+ * typed `UNSUPPORTED` error instead of crashing.
+ */
+export interface ProviderCapabilities {
+  /** `set` is available. */
+  write: boolean;
+  /** `delete` is available. */
+  delete: boolean;
+  /** Deletes are recoverable (`restore` is available). */
+  softDelete: boolean;
+  /** `purge` is available. */
+  purge: boolean;
+  /** `list` is available. */
+  list: boolean;
+  /** Past versions are kept and readable by number; `history` is available. */
+  versions: boolean;
+  /** Writes honour `ifVersion` / `mode: "create"` atomically. */
+  conditionalWrite: boolean;
+  /** Base64 (binary) values are stored as bytes. */
+  binary: boolean;
+  /** Description, tags and other attributes round-trip. */
+  metadata: boolean;
+  /** Per-env states are supported. */
+  envs: boolean;
+  /** Scope kinds the provider can hold (`global` at least). */
+  scopes: readonly ScopeKind[];
+  /** Provider talks to a remote service (caching, retries, last-known-good apply). */
+  remote: boolean;
+}
+
+/** Options of a provider `get`. */
+export interface ProviderGetOptions {
+  /** Read this version instead of the current one. */
+  version?: number;
+}
+
+/** Options of a provider `set`. */
+export interface ProviderSetOptions {
+  /** Fail with CONFLICT unless the current version equals this (0: the state must not exist). */
+  ifVersion?: number;
+  /** `create` fails with ALREADY_EXISTS when the state exists. @default "upsert" */
+  mode?: "create" | "upsert";
+  /**
+   * Audit entry describing this write. A provider that keeps the audit log (the local store)
+   * appends it in the same transaction, so neither happens without the other; others ignore it.
+   */
+  audit?: AuditEntryInput;
+}
+
+/** Identifies a whole secret (every env state) for delete/restore/purge. */
+export interface SecretRef {
+  /** Secret name. */
+  name: string;
+  /** Scope it lives in. */
+  scope: ScopeRef;
+}
+
+/** Options of a provider `delete`. */
+export interface ProviderDeleteOptions {
+  /** Remove every version irrecoverably. @default false */
+  purge?: boolean;
+  /** Days a soft-deleted secret stays recoverable. @default 7 */
+  recoveryWindowDays?: number;
+  /** Audit entry committed with the delete (see {@link ProviderSetOptions.audit}). */
+  audit?: AuditEntryInput;
+}
+
+/** Options of `restore` and `purge`. */
+export interface ProviderMutationOptions {
+  /** Audit entry committed with the change (see {@link ProviderSetOptions.audit}). */
+  audit?: AuditEntryInput;
+}
+
+/** What a delete removed. */
+export interface DeleteOutcome {
+  /** Number of versions (across env states) removed or scheduled. */
+  versionsDeleted: number;
+  /** True when purged, false when recoverable. */
+  purged: boolean;
+  /** When a recoverable delete becomes permanent, ISO 8601. */
+  purgeAt?: string;
+}
+
+/** Filter and paging of a provider `list`. */
+export interface ProviderListQuery {
+  /** Only this scope. */
+  scope?: ScopeRef;
+  /** Only names starting with this prefix. */
+  prefix?: string;
+  /** Include soft-deleted secrets. @default false */
+  includeDeleted?: boolean;
+  /** Opaque cursor from a previous page. */
+  cursor?: string;
+  /** Page size. @default 100 */
+  limit?: number;
+}
+
+/** One page of a listing. */
+export interface Page<T> {
+  /** Items of this page. */
+  items: T[];
+  /** Cursor of the next page; absent on the last page. */
+  nextCursor?: string;
+}
+
+/** Result of a provider health check. */
+export interface ProviderHealth {
+  /** True when the provider answered correctly. */
+  ok: boolean;
+  /** Short human status (never a secret). */
+  message?: string;
+  /** Round trip in milliseconds, when measured. */
+  latencyMs?: number;
+}
+
+/** One result of `getMany`: the secret or the error for that address. */
+export type GetManyResult = { ok: true; secret: StoredSecret } | { ok: false; error: CofferError };
+
+/**
+ * A storage backend. `name`, `capabilities` and `get` are required; every other method is
+ * optional and its absence means "unsupported".
+ *
+ * Contract: a missing secret is `CofferError("NOT_FOUND")`; any other failure has another code.
+ * Values never appear in error messages.
+ */
+export interface Provider {
+  /** Instance name shown in provenance, for example `local` or `aws-secrets-manager`. */
+  readonly name: string;
+  /** Provider kind, for example `local`, `env`, `aws-secrets-manager`, `azure-keyvault`. */
+  readonly kind: string;
+  /** What this provider can do. */
+  readonly capabilities: ProviderCapabilities;
+  /**
+   * Read the current (or a given) version of one state.
+   * @throws CofferError NOT_FOUND when missing or deleted; EXPIRED for a past version whose grace ended.
+   */
+  get(address: SecretAddress, options?: ProviderGetOptions): Promise<StoredSecret>;
+  /**
+   * Write a new version of one state.
+   * @throws CofferError CONFLICT on an `ifVersion` mismatch or a deleted secret; ALREADY_EXISTS in create mode.
+   */
+  set?(address: SecretAddress, write: SecretWrite, options?: ProviderSetOptions): Promise<SecretMetadata>;
+  /** Delete every state of a secret (recoverable unless `purge`). @throws CofferError NOT_FOUND */
+  delete?(ref: SecretRef, options?: ProviderDeleteOptions): Promise<DeleteOutcome>;
+  /** Bring back a soft-deleted secret with all its versions. @throws CofferError NOT_FOUND */
+  restore?(ref: SecretRef, options?: ProviderMutationOptions): Promise<{ versionsRestored: number }>;
+  /** Remove a secret (deleted or not) irrecoverably. @throws CofferError NOT_FOUND */
+  purge?(ref: SecretRef, options?: ProviderMutationOptions): Promise<{ versionsDeleted: number }>;
+  /** List current metadata, one item per state, ordered by scope, name, env. */
+  list?(query?: ProviderListQuery): Promise<Page<SecretMetadata>>;
+  /** Version history of one state, newest first. @throws CofferError NOT_FOUND */
+  history?(address: SecretAddress): Promise<SecretVersionInfo[]>;
+  /** Read many states in as few round trips as possible; results align with `addresses`. */
+  getMany?(addresses: SecretAddress[]): Promise<GetManyResult[]>;
+  /** Check the provider is reachable and usable. */
+  health?(): Promise<ProviderHealth>;
+  /** Release connections and handles. */
+  dispose?(): Promise<void>;
+}

@@ -1,0 +1,27 @@
+/**
+ * Small JSON document storage for the service's own state (entanglement links, hooks, tokens,
+ * approvals, last-known-good bookkeeping). The local store implements it.
+ */
+export interface DocumentStore {
+  /** Read one document. */
+  get<T = unknown>(collection: string, key: string): Promise<T | undefined>;
+  /** Write (replace) one document. */
+  put(collection: string, key: string, value: unknown): Promise<void>;
+  /** Delete one document; true when it existed. */
+  delete(collection: string, key: string): Promise<boolean>;
+  /** Every document of a collection, ordered by key. */
+  list<T = unknown>(collection: string): Promise<Array<{ key: string; value: T }>>;
+  /**
+   * Atomic read-modify-write of one document: `update` gets the current value and returns the
+   * new one (`undefined` deletes). Concurrent callers (also in other processes) are serialized.
+   */
+  update<T = unknown>(collection: string, key: string, update: (current: T | undefined) => T | undefined): Promise<T | undefined>;
+}
+
+/** A provider that also keeps the service's own state and audit log (the local store). */
+export interface ServiceBackedProvider {
+  /** Service documents. */
+  readonly documents: import("./document-store.js").DocumentStore;
+  /** Audit log committed with writes. */
+  readonly auditLog: import("../audit/types.js").AuditLog;
+}
