@@ -1,0 +1,46 @@
+import type { Accessor } from "../audit/types.js";
+import type { SecretMetadata } from "../model/secret.js";
+
+/** Actions policy grants. */
+export const POLICY_ACTIONS = ["read", "reveal", "write", "delete", "rotate", "export", "exec", "admin"] as const;
+/** One policy action. */
+export type PolicyAction = (typeof POLICY_ACTIONS)[number];
+
+/** One question put to the policy engine. */
+export interface PolicyRequest {
+  /** Who asks. */
+  accessor: Accessor;
+  /** What for. */
+  action: PolicyAction;
+  /** Secret name, when the action concerns one. */
+  name?: string;
+  /** Scope label of the secret. */
+  scope?: string;
+  /** Tags of the secret, when known. */
+  tags?: string[];
+  /** Stored metadata, when the secret exists. */
+  secret?: SecretMetadata;
+  /** Command for `exec`. */
+  command?: string;
+}
+
+/** The engine's answer. */
+export interface PolicyDecision {
+  /** Allowed or not. */
+  allowed: boolean;
+  /** The rule that decided (audited with denials). */
+  rule: string;
+  /** Human reason for a denial. */
+  reason?: string;
+}
+
+/** Decides whether an accessor may perform an action. */
+export interface PolicyEngine {
+  /** Decide one request. Must not throw for ordinary denials. */
+  check(request: PolicyRequest): PolicyDecision;
+}
+
+/** The policy used when none is configured: everything is allowed. */
+export const ALLOW_ALL_POLICY: PolicyEngine = {
+  check: () => ({ allowed: true, rule: "default:allow" }),
+};

@@ -1,0 +1,92 @@
+import { isAbsolute } from "node:path";
+import { CofferError } from "../errors/index.js";
+import { SCOPE_KINDS, type ScopeKind, type ScopeRef } from "../model/scope.js";
+import type { ScopeInput } from "../service/types.js";
+import { findProjectRoot } from "../config/load.js";
+
+/** Defaults the service fills scope inputs from. */
+export interface ScopeDefaults {
+  /** Directory of the caller (project scope when no projectPath). */
+  cwd: string;
+  /** Default team id. */
+  teamId?: string;
+  /** Default org id. */
+  orgId?: string;
+  /** OS user for `user` scope. */
+  user: string;
+  /** Agent id for `agent` scope. */
+  agentId?: string;
+}
+
+const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.@:-]{0,127}$/;
+
+function checkId(kind: string, id: string | undefined, field: string): string {
+  if (!id) {
+    throw new CofferError("INVALID_ARGUMENT", `${field} is required when scope is "${kind}"`, { field });
+  }
+  if (!ID_PATTERN.test(id)) {
+    throw new CofferError("INVALID_ARGUMENT", `${field} must match [A-Za-z0-9][A-Za-z0-9_.@:-]* (1-128 characters)`, {
+      field,
+    });
+  }
+  return id;
+}
+
+const projectRoots = new Map<string, string>();
+
+/** Canonical project root of a directory (memoized: the walk touches the file system). */
+export function projectRootOf(path: string): string {
+  let root = projectRoots.get(path);
+  if (root === undefined) {
+    root = findProjectRoot(path).root;
+    projectRoots.set(path, root);
+  }
+  return root;
+}
+
+/**
+ * Resolve an explicit scope input to a scope reference.
+ * @throws CofferError INVALID_ARGUMENT for an unknown kind or a missing/invalid id
+ */
+export function resolveScope(input: ScopeInput, defaults: ScopeDefaults): ScopeRef {
+  const kind = (input.scope ?? "global") as ScopeKind;
+  if (!(SCOPE_KINDS as readonly string[]).includes(kind)) {
+    throw new CofferError("INVALID_ARGUMENT", `scope must be one of: ${SCOPE_KINDS.join(", ")}`, { field: "scope" });
+  }
+  switch (kind) {
+    case "global":
+      return { kind };
+    case "project": {
+      const p = input.projectPath ?? defaults.cwd;
+      if (typeof p !== "string" || !isAbsolute(p)) {
+        throw new CofferError("INVALID_ARGUMENT", "projectPath must be an absolute path", { field: "projectPath" });
+      }
+      return { kind, id: projectRootOf(p) };
+    }
+    case "team":
+      return { kind, id: checkId(kind, input.teamId ?? defaults.teamId, "teamId") };
+    case "org":
+      return { kind, id: checkId(kind, input.orgId ?? defaults.orgId, "orgId") };
+    case "user":
+      return { kind, id: checkId(kind, input.scopeId ?? defaults.user, "scopeId") };
+    case "agent":
+      return { kind, id: checkId(kind, input.scopeId ?? defaults.agentId, "scopeId") };
+    case "plugin":
+      return { kind, id: checkId(kind, input.scopeId, "scopeId") };
+  }
+}
+
+/**
+ * Scopes a read consults, most specific first. With an explicit scope, only that one; otherwise
+ * project -> team (when a team id is known) -> org (when an org id is known) -> global.
+ */
+export function readCascade(input: ScopeInput, defaults: ScopeDefaults): ScopeRef[] {
+  if (input.scope) return [resolveScope(input, defaults)];
+  const out: ScopeRef[] = [resolveScope({ scope: "project", projectPath: input.projectPath }, defaults)];
+  const teamId = input.teamId ?? defaults.teamId;
+  if (teamId) out.push({ kind: "team", id: checkId("team", teamId, "teamId") });
+  const orgId = input.orgId ?? defaults.orgId;
+  if (orgId) out.push({ kind: "org", id: checkId("org", orgId, "orgId") });
+  out.push({ kind: "global" });
+  return out;
+}

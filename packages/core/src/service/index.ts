@@ -1,0 +1,5 @@
+export * from "./types.js";
+export * from "./options.js";
+export * from "./coffer.js";
+export * from "./validate.js";
+export * from "./entanglement.js";

@@ -1,0 +1,132 @@
+import { CofferError } from "../errors/index.js";
+import { MAX_DESCRIPTION_BYTES, MAX_VALUE_BYTES, SECRET_FORMATS, type SecretAttributes, type ValueEncoding } from "../model/secret.js";
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const TAG = /^[A-Za-z0-9][A-Za-z0-9_.:/@-]{0,63}$/;
+const AGENT_ID = /^[A-Za-z0-9][A-Za-z0-9_.@:-]{0,127}$/;
+const MAX_TTL_SECONDS = 10 * 366 * 86400;
+
+/** Size in bytes of a value as stored. */
+export function valueByteLength(value: string, encoding: ValueEncoding): number {
+  return encoding === "base64" ? Buffer.from(value, "base64").length : Buffer.byteLength(value, "utf8");
+}
+
+/**
+ * Check a value: a string, well-formed UTF-8 (or strict base64), at most 64 KiB.
+ * @throws CofferError INVALID_ARGUMENT, TOO_LARGE (never quoting the value)
+ */
+export function validateValue(value: unknown, encoding: unknown = "utf-8", allowEmpty = false): { value: string; encoding: ValueEncoding } {
+  if (encoding !== "utf-8" && encoding !== "base64") {
+    throw new CofferError("INVALID_ARGUMENT", 'encoding must be "utf-8" or "base64"', { field: "encoding" });
+  }
+  if (typeof value !== "string") {
+    throw new CofferError("INVALID_ARGUMENT", "value must be a string", { field: "value" });
+  }
+  if (value.length === 0 && !allowEmpty) {
+    throw new CofferError("INVALID_ARGUMENT", "value is required (empty values are allowed only when writing an env state)", { field: "value" });
+  }
+  if (encoding === "base64" && !BASE64.test(value)) {
+    throw new CofferError("INVALID_ARGUMENT", "value is not valid base64", { field: "value" });
+  }
+  if (encoding === "utf-8" && !value.isWellFormed()) {
+    throw new CofferError("INVALID_ARGUMENT", 'value is not valid UTF-8 text; send bytes with encoding "base64"', { field: "value" });
+  }
+  // Cheap upper bound first: a JS string of n code units is at most 3n UTF-8 bytes.
+  if (value.length > MAX_VALUE_BYTES / 3 || encoding === "base64") {
+    const size = valueByteLength(value, encoding);
+    if (size > MAX_VALUE_BYTES) {
+      throw new CofferError("TOO_LARGE", `value is ${size} bytes; the limit is ${MAX_VALUE_BYTES} bytes (64 KiB)`, {
+        field: "value",
+        size,
+        limit: MAX_VALUE_BYTES,
+      });
+    }
+  }
+  return { value, encoding };
+}
+
+function fail(field: string, message: string): never {
+  throw new CofferError("INVALID_ARGUMENT", message, { field });
+}
+
+/** Normalize a date/time string to ISO 8601. @throws CofferError INVALID_ARGUMENT */
+export function normalizeTimestamp(value: unknown, field: string): string {
+  if (typeof value !== "string") fail(field, `${field} must be an RFC 3339 date-time or a YYYY-MM-DD date`);
+  const text = value.trim();
+  const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(text);
+  const dateTime = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})$/.test(text);
+  const d = new Date(dateOnly ? `${text}T00:00:00Z` : text);
+  if ((!dateOnly && !dateTime) || Number.isNaN(d.getTime())) {
+    fail(field, `${field} must be an RFC 3339 date-time or a YYYY-MM-DD date`);
+  }
+  return d.toISOString();
+}
+
+/**
+ * Validate write attributes (types, sizes, formats) and return a clean copy holding only the
+ * known fields. @throws CofferError INVALID_ARGUMENT naming the field
+ */
+export function validateAttributes(input: SecretAttributes): SecretAttributes {
+  const out: SecretAttributes = {};
+  if (input.description !== undefined) {
+    if (typeof input.description !== "string") fail("description", "description must be a string");
+    if (Buffer.byteLength(input.description, "utf8") > MAX_DESCRIPTION_BYTES) {
+      fail("description", `description exceeds ${MAX_DESCRIPTION_BYTES} byte limit`);
+    }
+    out.description = input.description;
+  }
+  if (input.tags !== undefined) {
+    if (!Array.isArray(input.tags)) fail("tags", "tags must be a list of strings");
+    if (input.tags.length > 50) fail("tags", "at most 50 tags are allowed");
+    for (const t of input.tags) {
+      if (typeof t !== "string" || !TAG.test(t)) {
+        fail("tags", `each tag must match [A-Za-z0-9][A-Za-z0-9_.:/@-]* (1-64 characters)`);
+      }
+    }
+    out.tags = [...new Set(input.tags)];
+  }
+  if (input.ttlSeconds !== undefined) {
+    if (typeof input.ttlSeconds !== "number" || !Number.isInteger(input.ttlSeconds) || input.ttlSeconds <= 0 || input.ttlSeconds > MAX_TTL_SECONDS) {
+      fail("ttlSeconds", `ttlSeconds must be a whole number of seconds from 1 to ${MAX_TTL_SECONDS}`);
+    }
+    out.ttlSeconds = input.ttlSeconds;
+  }
+  if (input.expiresAt !== undefined) out.expiresAt = normalizeTimestamp(input.expiresAt, "expiresAt");
+  if (input.rotationFormat !== undefined) {
+    if (!(SECRET_FORMATS as readonly unknown[]).includes(input.rotationFormat)) {
+      fail("rotationFormat", `rotationFormat must be one of: ${SECRET_FORMATS.join(", ")}`);
+    }
+    out.rotationFormat = input.rotationFormat;
+  }
+  if (input.rotationPrefix !== undefined) {
+    if (typeof input.rotationPrefix !== "string" || !/^[\x21-\x7e]{0,32}$/.test(input.rotationPrefix)) {
+      fail("rotationPrefix", "rotationPrefix must be up to 32 printable ASCII characters without spaces");
+    }
+    out.rotationPrefix = input.rotationPrefix;
+  }
+  if (input.allowedAgentIds !== undefined) {
+    if (!Array.isArray(input.allowedAgentIds) || input.allowedAgentIds.length > 100) {
+      fail("allowedAgentIds", "allowedAgentIds must be a list of at most 100 agent ids");
+    }
+    for (const id of input.allowedAgentIds) {
+      if (typeof id !== "string" || !AGENT_ID.test(id)) {
+        fail("allowedAgentIds", "each agent id must match [A-Za-z0-9][A-Za-z0-9_.@:-]* (1-128 characters)");
+      }
+    }
+    out.allowedAgentIds = [...new Set(input.allowedAgentIds)];
+  }
+  if (input.writeOnly !== undefined) {
+    if (typeof input.writeOnly !== "boolean") fail("writeOnly", "writeOnly must be true or false");
+    out.writeOnly = input.writeOnly;
+  }
+  return out;
+}
+
+/** Pick the attribute fields of a metadata record. */
+export function attributesOf(meta: SecretAttributes): SecretAttributes {
+  const out: SecretAttributes = {};
+  for (const k of ["description", "tags", "ttlSeconds", "expiresAt", "rotationFormat", "rotationPrefix", "allowedAgentIds", "writeOnly"] as const) {
+    if (meta[k] !== undefined) (out as Record<string, unknown>)[k] = meta[k];
+  }
+  return out;
+}

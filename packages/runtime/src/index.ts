@@ -1,0 +1,9 @@
+/**
+ * `@coffer/runtime`: the one place the CLI, MCP server and REST server build the shared chain
+ * from `coffer.yaml`.
+ *
+ * @example
+ * const { coffer } = await openCoffer({ accessor: defaultAccessor("cli") });
+ * await coffer.get("STRIPE_SECRET_KEY");
+ */
+export { openCoffer, defaultAccessor, type OpenCofferOptions, type OpenedCoffer } from "./open-coffer.js";
