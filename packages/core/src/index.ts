@@ -12,3 +12,8 @@ export * from "./scope/index.js";
 export * from "./environment/index.js";
 export * from "./expiry/index.js";
 export * from "./chain/index.js";
+export * from "./dotenv/index.js";
+export * from "./import-formats/index.js";
+export * from "./generate/index.js";
+export * from "./redact/index.js";
+export * from "./tokens/index.js";

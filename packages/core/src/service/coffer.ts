@@ -775,7 +775,8 @@ class CofferService implements Coffer {
       let generated = false;
       if (value === undefined) {
         const format = options.generate ?? current.rotationFormat ?? "token";
-        value = generateSecret({ format, prefix: options.prefix ?? current.rotationPrefix }).value;
+        const prefix = format === "api-key" || format === "token" ? (options.prefix ?? current.rotationPrefix) : undefined;
+        value = generateSecret({ format, prefix }).value;
         generated = true;
       }
       const valid = validateValue(value, current.encoding === "base64" && !generated ? "base64" : "utf-8");

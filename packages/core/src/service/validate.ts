@@ -1,4 +1,5 @@
 import { CofferError } from "../errors/index.js";
+import { PREFIX_PATTERN } from "../generate/index.js";
 import { MAX_DESCRIPTION_BYTES, MAX_VALUE_BYTES, SECRET_FORMATS, type SecretAttributes, type ValueEncoding } from "../model/secret.js";
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
@@ -99,8 +100,8 @@ export function validateAttributes(input: SecretAttributes): SecretAttributes {
     out.rotationFormat = input.rotationFormat;
   }
   if (input.rotationPrefix !== undefined) {
-    if (typeof input.rotationPrefix !== "string" || !/^[\x21-\x7e]{0,32}$/.test(input.rotationPrefix)) {
-      fail("rotationPrefix", "rotationPrefix must be up to 32 printable ASCII characters without spaces");
+    if (typeof input.rotationPrefix !== "string" || input.rotationPrefix.length > 64 || !PREFIX_PATTERN.test(input.rotationPrefix)) {
+      fail("rotationPrefix", "rotationPrefix must be up to 64 characters of A-Z a-z 0-9 _ . : -");
     }
     out.rotationPrefix = input.rotationPrefix;
   }

@@ -1,0 +1,3 @@
+export * from "./format-dotenv.js";
+export * from "./parse-dotenv.js";
+export * from "./types.js";
