@@ -73,3 +73,9 @@ export interface HookReport {
   /** Error message (never a value). */
   message?: string;
 }
+
+/** Where the service gets its hooks on each operation (hooks registered at run time included). */
+export interface HookSource {
+  /** The hooks in force now. */
+  hooks(): Promise<Hook[]> | Hook[];
+}

@@ -22,6 +22,8 @@ export interface PolicyRequest {
   secret?: SecretMetadata;
   /** Command for `exec`. */
   command?: string;
+  /** Stated purpose (reveal, exec). */
+  purpose?: string;
 }
 
 /** The engine's answer. */
@@ -32,12 +34,16 @@ export interface PolicyDecision {
   rule: string;
   /** Human reason for a denial. */
   reason?: string;
+  /** Error code of a denial. @default "PERMISSION_DENIED" (approvals use "APPROVAL_REQUIRED") */
+  code?: "PERMISSION_DENIED" | "APPROVAL_REQUIRED";
+  /** Value-free details returned with the denial (for example an approval request id). */
+  details?: Record<string, unknown>;
 }
 
 /** Decides whether an accessor may perform an action. */
 export interface PolicyEngine {
   /** Decide one request. Must not throw for ordinary denials. */
-  check(request: PolicyRequest): PolicyDecision;
+  check(request: PolicyRequest): PolicyDecision | Promise<PolicyDecision>;
 }
 
 /** The policy used when none is configured: everything is allowed. */

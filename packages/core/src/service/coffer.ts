@@ -6,7 +6,7 @@ import { detectEnvironment } from "../environment/detect.js";
 import { CofferError, isCofferError } from "../errors/index.js";
 import { decayOf } from "../expiry/decay.js";
 import { generateSecret } from "../generate/index.js";
-import type { Hook, HookEvent, HookPayload, HookReport } from "../hooks/hook.js";
+import type { Hook, HookEvent, HookPayload, HookReport, HookSource } from "../hooks/hook.js";
 import { parseImport } from "../import-formats/index.js";
 import { type ScopeRef, scopeKey, scopeLabel } from "../model/scope.js";
 import type { SecretAddress, SecretMetadata, SecretWrite, StoredSecret } from "../model/secret.js";
@@ -40,6 +40,8 @@ import type {
   ListResult,
   RotateOptions,
   RotateResult,
+  ScanOptions,
+  ScanReport,
   ScopeInput,
   SecretResult,
   SecretView,
@@ -83,7 +85,7 @@ interface Core {
   audit?: AuditLog;
   auditOwner?: Provider;
   documents?: DocumentStore;
-  hooks: Hook[];
+  hooks: HookSource;
   policy: PolicyEngine;
   clock: () => Date;
   links: EntanglementRegistry;
@@ -127,7 +129,7 @@ export function createCoffer(options: CofferOptions): Coffer {
     audit: options.audit === false ? undefined : (options.audit ?? backed?.auditLog),
     auditOwner: options.audit === false || options.audit ? undefined : backed,
     documents,
-    hooks: options.hooks ?? [],
+    hooks: Array.isArray(options.hooks) || options.hooks === undefined ? staticHooks(options.hooks ?? []) : options.hooks,
     policy: options.policy ?? ALLOW_ALL_POLICY,
     clock: options.clock ?? (() => new Date()),
     links: new EntanglementRegistry(documents),
@@ -226,39 +228,53 @@ class CofferService implements Coffer {
   }
 
   /** Check policy; a denial is audited with the rule that decided. */
-  private async authorize(action: PolicyAction, name: string | undefined, secret?: SecretMetadata, command?: string): Promise<void> {
+  private async authorize(action: PolicyAction, name: string | undefined, secret?: SecretMetadata, command?: string, purpose?: string): Promise<void> {
     if (secret && this.accessor.kind === "agent" && secret.allowedAgentIds && secret.allowedAgentIds.length > 0) {
       if (!secret.allowedAgentIds.includes(this.accessor.id)) {
         await this.deny(action, name, secret, "secret:allowedAgentIds", `agent "${this.accessor.id}" is not in the secret's allowedAgentIds`);
       }
     }
-    const decision = this.core.policy.check({
+    const decision = await this.core.policy.check({
       accessor: this.accessor,
       action,
       name,
-      scope: secret ? scopeLabel(secret.scope) : undefined,
+      scope: secret?.scope ? scopeLabel(secret.scope) : undefined,
       tags: secret?.tags,
       secret,
       command,
+      purpose,
     });
-    if (!decision.allowed) await this.deny(action, name, secret, decision.rule, decision.reason ?? `${action} is not allowed`);
+    if (!decision.allowed) {
+      await this.deny(action, name, secret, decision.rule, decision.reason ?? `${action} is not allowed`, decision.code, decision.details);
+    }
   }
 
-  private async deny(action: PolicyAction, name: string | undefined, secret: SecretMetadata | undefined, rule: string, reason: string): Promise<never> {
+  private async deny(
+    action: PolicyAction,
+    name: string | undefined,
+    secret: SecretMetadata | undefined,
+    rule: string,
+    reason: string,
+    code: "PERMISSION_DENIED" | "APPROVAL_REQUIRED" = "PERMISSION_DENIED",
+    details: Record<string, unknown> = {},
+  ): Promise<never> {
     await this.record({
       action: "policy-deny",
       name,
-      scope: secret ? scopeLabel(secret.scope) : undefined,
+      scope: secret?.scope ? scopeLabel(secret.scope) : undefined,
       provider: secret?.provider,
       success: false,
-      errorCode: "PERMISSION_DENIED",
-      details: { rule, requested: action },
+      errorCode: code,
+      details: { rule, requested: action, ...details },
     });
-    throw new CofferError("PERMISSION_DENIED", `${action} of ${name ? `secret "${name}"` : "secrets"} denied: ${reason}`, { name, rule });
+    const message = code === "APPROVAL_REQUIRED" ? `${action} of ${name ? `secret "${name}"` : "secrets"} needs approval: ${reason}` : `${action} of ${name ? `secret "${name}"` : "secrets"} denied: ${reason}`;
+    throw new CofferError(code, message, { name, rule, ...details });
   }
 
   private async runHooks(phase: "before" | "after", event: HookEvent, payload: Omit<HookPayload, "phase" | "event" | "accessor" | "frontEnd" | "time">): Promise<HookReport[]> {
-    const hooks = this.core.hooks.filter((h) => h.phase === phase && hookMatches(h, event, payload));
+    const all = await this.core.hooks.hooks();
+    if (all.length === 0) return [];
+    const hooks = all.filter((h) => h.phase === phase && hookMatches(h, event, payload));
     const reports: HookReport[] = [];
     for (const hook of hooks) {
       const full: HookPayload = {
@@ -430,7 +446,7 @@ class CofferService implements Coffer {
     if (purpose !== undefined && (typeof purpose !== "string" || purpose.length > 500)) {
       throw new CofferError("INVALID_ARGUMENT", "purpose must be text of at most 500 characters", { field: "purpose" });
     }
-    await this.authorize("reveal", name, secret);
+    await this.authorize("reveal", name, secret, undefined, purpose);
   }
 
   async has(nameIn: string, options: GetOptions = {}): Promise<boolean> {
@@ -961,7 +977,8 @@ class CofferService implements Coffer {
       for (const [name, c] of chosen) {
         if (decayOf(c.meta, now).state === "hard-expired") chosen.delete(name);
       }
-      for (const c of chosen.values()) await this.authorize("exec", c.meta.name, c.meta, options.command);
+      await this.authorize("exec", undefined, undefined, options.command, options.purpose);
+      for (const c of chosen.values()) await this.authorize("exec", c.meta.name, c.meta, options.command, options.purpose);
       // Batch reads per provider.
       const byProvider = new Map<Provider, Array<{ name: string; address: SecretAddress }>>();
       for (const [name, c] of chosen) {
@@ -1065,6 +1082,36 @@ class CofferService implements Coffer {
     return { ok: providers.every((p) => p.ok), providers, chain: providers.map((p) => p.name), expired, stale };
   }
 
+  async scan(options: ScanOptions = {}): Promise<ScanReport> {
+    const listing = await this.list({ includeExpired: true, limit: 10000 });
+    const report: ScanReport = { checked: listing.items.length, stale: [], expired: [], rotationDue: [], rotated: [], hooks: [], errors: [] };
+    for (const item of listing.items) {
+      if (item.shadowed) continue;
+      const state = item.decay.state;
+      if (state === "none" || state === "fresh") continue;
+      const row = { name: item.name, scope: item.scopeLabel, provider: item.provider, state };
+      if (state === "stale") {
+        report.stale.push(row);
+        if (item.rotationFormat) report.rotationDue.push(row);
+        continue;
+      }
+      report.expired.push(row);
+      const hooks = await this.runHooks("after", "expire", { name: item.name, scope: item.scopeLabel, provider: item.provider, version: item.version, tags: item.tags });
+      report.hooks.push(...hooks);
+      await this.record({ action: "expire", name: item.name, scope: item.scopeLabel, provider: item.provider, success: true, details: { state } });
+      if (options.autoRotate && item.rotationFormat) {
+        try {
+          const r = await this.rotate(item.name, { scope: item.scope.kind, scopeId: item.scope.id, projectPath: item.scope.kind === "project" ? item.scope.id : undefined, teamId: item.scope.kind === "team" ? item.scope.id : undefined, orgId: item.scope.kind === "org" ? item.scope.id : undefined, provider: item.provider });
+          report.rotated.push({ name: item.name, scope: item.scopeLabel, oldVersion: r.oldVersion, newVersion: r.newVersion });
+        } catch (err) {
+          const e = asProviderError(err, item.provider);
+          report.errors.push({ name: item.name, code: e.code, message: e.message });
+        }
+      }
+    }
+    return report;
+  }
+
   private requireAudit(): AuditLog {
     if (!this.core.audit) throw new CofferError("UNSUPPORTED", "no audit log is configured (it lives in the local store)");
     return this.core.audit;
@@ -1098,6 +1145,10 @@ class CofferService implements Coffer {
     await this.flushAudit();
     await this.core.chain.dispose();
   }
+}
+
+function staticHooks(list: Hook[]): HookSource {
+  return { hooks: () => list };
 }
 
 function hookMatches(hook: Hook, event: HookEvent, payload: { name: string; scope: string; tags?: string[] }): boolean {

@@ -1,6 +1,6 @@
 import type { Accessor, AuditLog } from "../audit/types.js";
 import type { ChainPolicy } from "../chain/fallback-chain.js";
-import type { Hook } from "../hooks/hook.js";
+import type { Hook, HookSource } from "../hooks/hook.js";
 import type { NamingRule } from "../names/secret-name.js";
 import type { PolicyEngine } from "../policy/policy.js";
 import type { Provider } from "../provider/provider.js";
@@ -40,8 +40,8 @@ export interface CofferOptions {
   audit?: AuditLog | false;
   /** Service documents (entanglement). @default the one of a provider that keeps it */
   documents?: DocumentStore;
-  /** Hooks. */
-  hooks?: Hook[];
+  /** Hooks: a fixed list, or a source asked on each operation. */
+  hooks?: Hook[] | HookSource;
   /** Access policy. @default allow all */
   policy?: PolicyEngine;
   /** Clock. @default real time */

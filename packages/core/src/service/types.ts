@@ -467,6 +467,30 @@ export interface AuditSummary {
   lastRotation?: string;
 }
 
+/** Options of the expiry agent's scan. */
+export interface ScanOptions {
+  /** Regenerate expired secrets that have a rotationFormat. @default false */
+  autoRotate?: boolean;
+}
+
+/** What the expiry agent found and did. */
+export interface ScanReport {
+  /** Secrets examined. */
+  checked: number;
+  /** At >= 75% of their TTL. */
+  stale: Array<{ name: string; scope: string; provider: string; state: DecayInfo["state"] }>;
+  /** Past their TTL or hard expiry (an `expire` hook fired for each). */
+  expired: Array<{ name: string; scope: string; provider: string; state: DecayInfo["state"] }>;
+  /** Stale secrets with a rotation format: due for rotation. */
+  rotationDue: Array<{ name: string; scope: string; provider: string; state: DecayInfo["state"] }>;
+  /** Rotations done with autoRotate. */
+  rotated: Array<{ name: string; scope: string; oldVersion: number; newVersion: number }>;
+  /** After-hook outcomes of the expire events. */
+  hooks: HookReport[];
+  /** Failures (never values). */
+  errors: Array<{ name: string; code: string; message: string }>;
+}
+
 /** The service every front end calls. */
 export interface Coffer {
   /** Identity of calls made through this handle. */
@@ -517,6 +541,8 @@ export interface Coffer {
   auditSummary(query?: AuditQuery): Promise<AuditSummary>;
   /** Verify the audit chain. */
   verifyAudit(): Promise<AuditVerification>;
+  /** Expiry agent: find stale/expired secrets, fire `expire` hooks, optionally auto-rotate. */
+  scan(options?: ScanOptions): Promise<ScanReport>;
   /** Providers in chain order with priorities. */
   providers(): Array<{ name: string; kind: string; priority: number; isDefault: boolean }>;
   /** Close every provider. */
