@@ -250,7 +250,7 @@ describe("service: access rules", () => {
     const entries = await coffer.audit({ limit: 100 });
     const actions = entries.map((e) => `${e.action}:${e.accessor}:${e.success}`);
     expect(actions).toContain("reveal:a1:true");
-    expect(entries.find((e) => e.action === "reveal")!.purpose).toBe("call the API");
+    expect(entries.find((e) => e.action === "reveal" && e.accessor === "a1")!.purpose).toBe("call the API");
     expect(actions.some((a) => a.startsWith("write:"))).toBe(true);
     expect(actions.some((a) => a.startsWith("read:"))).toBe(true);
     expect(entries.find((e) => e.action === "policy-deny")?.details).toMatchObject({ rule: "secret:writeOnly" });

@@ -1,0 +1,549 @@
+import {
+  CofferError,
+  type DeleteOutcome,
+  type GetManyResult,
+  type Page,
+  type ProviderDeleteOptions,
+  type ProviderGetOptions,
+  type ProviderListQuery,
+  type ProviderMutationOptions,
+  type ProviderSetOptions,
+  parseScopeKey,
+  quoteName,
+  type SecretAddress,
+  type SecretAttributes,
+  type SecretMetadata,
+  type SecretRef,
+  type SecretVersionInfo,
+  type SecretWrite,
+  type StoredSecret,
+  type ValueEncoding,
+} from "@coffer/core";
+import { toAuditRow } from "../audit/audit-record.js";
+import { appendAuditRow } from "../audit/local-audit-log.js";
+import { AuthenticationFailure } from "../crypto/aead-cipher.js";
+import { toStoreError } from "../db/sqlite-errors.js";
+import type { StoreSession } from "../store/store-session.js";
+import { decodeListCursor, encodeListCursor } from "./list-cursor.js";
+import { prepareWrite } from "./secret-write.js";
+import { checkName, checkScope, describeState, type StateKey, toStateKey } from "./state-key.js";
+import { valueBinding } from "./value-binding.js";
+
+/** A version row joined with its state row. */
+interface VersionRow {
+  state_created_at: string;
+  deleted_at: string | null;
+  purge_at: string | null;
+  current_version: number;
+  version: number | null;
+  ciphertext: Buffer | null;
+  encoding: ValueEncoding | null;
+  attributes: string | null;
+  created_at: string | null;
+  valid_until: string | null;
+}
+
+/** A listed state with its current version's metadata. */
+interface ListRow {
+  scope: string;
+  name: string;
+  env: string;
+  state_created_at: string;
+  deleted_at: string | null;
+  purge_at: string | null;
+  version: number;
+  encoding: ValueEncoding;
+  attributes: string;
+  created_at: string;
+}
+
+/**
+ * Columns of one version, read by correlated scalar subqueries on the state row. (A JOIN with
+ * bound parameters is re-planned by SQLite on every run, which costs ~10x the whole read.)
+ */
+function versionColumns(versionExpr: string): string {
+  const col = (c: string, as = c) =>
+    `(SELECT v.${c} FROM secret_versions v WHERE v.scope = s.scope AND v.name = s.name AND v.env = s.env AND v.version = ${versionExpr}) AS ${as}`;
+  return [
+    col("version"),
+    col("ciphertext"),
+    col("encoding"),
+    col("attributes"),
+    col("created_at"),
+    col("valid_until"),
+  ].join(",\n       ");
+}
+
+const GET_CURRENT = `
+SELECT s.created_at AS state_created_at, s.deleted_at, s.purge_at, s.current_version,
+       ${versionColumns("s.current_version")}
+FROM secret_states s
+WHERE s.scope = ? AND s.name = ? AND s.env = ?`;
+
+const GET_VERSION = `
+SELECT s.created_at AS state_created_at, s.deleted_at, s.purge_at, s.current_version,
+       ${versionColumns("@version")}
+FROM secret_states s
+WHERE s.scope = @scope AND s.name = @name AND s.env = @env`;
+
+const MAX_LIST_LIMIT = 1000;
+const MAX_GET_MANY = 10_000;
+const DAY_MS = 86_400_000;
+
+/** Settings the table needs from the provider. */
+export interface SecretTableSettings {
+  /** Provider instance name (set on metadata). */
+  providerName: string;
+  /** Versions kept per state. */
+  historyLimit: number;
+  /** Default recovery window of soft deletes, in days. */
+  recoveryWindowDays: number;
+  /** Current time. */
+  clock: () => Date;
+}
+
+/** Secret states and versions in the local store: every Provider operation on values. */
+export class SecretTable {
+  readonly #session: () => StoreSession;
+  readonly #settings: SecretTableSettings;
+
+  constructor(session: () => StoreSession, settings: SecretTableSettings) {
+    this.#session = session;
+    this.#settings = settings;
+  }
+
+  #now(): Date {
+    const now = this.#settings.clock();
+    if (!(now instanceof Date) || Number.isNaN(now.getTime())) {
+      throw new CofferError("CONFIG", "the local provider's clock returned an invalid date", { field: "clock" });
+    }
+    return now;
+  }
+
+  #metadata(key: StateKey, row: Omit<ListRow, "scope" | "name" | "env">): SecretMetadata {
+    const attributes = JSON.parse(row.attributes) as SecretAttributes;
+    const meta: SecretMetadata = {
+      ...attributes,
+      name: key.name,
+      scope: parseScopeKey(key.scope),
+      version: row.version,
+      encoding: row.encoding,
+      createdAt: row.state_created_at,
+      updatedAt: row.created_at,
+      provider: this.#settings.providerName,
+    };
+    if (key.env !== "") meta.env = key.env;
+    if (row.deleted_at !== null) meta.deletedAt = row.deleted_at;
+    if (row.purge_at !== null) meta.purgeAt = row.purge_at;
+    return meta;
+  }
+
+  #decrypt(session: StoreSession, key: StateKey, row: VersionRow): StoredSecret {
+    const version = row.version as number;
+    const encoding = row.encoding as ValueEncoding;
+    let plaintext: Buffer;
+    try {
+      plaintext = session.cipher.open(row.ciphertext as Buffer, valueBinding(key, version, encoding));
+    } catch (err) {
+      if (!(err instanceof AuthenticationFailure)) throw err;
+      throw new CofferError(
+        "INTEGRITY",
+        `version ${version} of ${describeState(key)} failed to authenticate: its ciphertext was altered or moved (store ${session.path})`,
+        { name: key.name, version, path: session.path },
+      );
+    }
+    const secret = this.#metadata(key, row as unknown as ListRow) as StoredSecret;
+    secret.value = encoding === "base64" ? plaintext.toString("base64") : plaintext.toString("utf8");
+    return secret;
+  }
+
+  #notFound(key: StateKey): CofferError {
+    return new CofferError("NOT_FOUND", `${describeState(key)} not found`, { name: key.name });
+  }
+
+  #deleted(
+    key: { name: string; env: string },
+    row: { deleted_at: string | null; purge_at: string | null },
+  ): CofferError {
+    return new CofferError(
+      "NOT_FOUND",
+      `${describeState(key)} is deleted (recoverable until ${row.purge_at}); restore it to use it`,
+      { name: key.name, deletedAt: row.deleted_at, purgeAt: row.purge_at },
+    );
+  }
+
+  /** Read one state synchronously (inside a read or snapshot). */
+  #readSync(session: StoreSession, key: StateKey, version: number | undefined): StoredSecret {
+    if (version === undefined) {
+      const row = session.statement(GET_CURRENT).get(key.scope, key.name, key.env) as VersionRow | undefined;
+      if (!row) throw this.#notFound(key);
+      if (row.deleted_at !== null) throw this.#deleted(key, row);
+      if (row.version === null) {
+        throw new CofferError(
+          "INTEGRITY",
+          `the current version ${row.current_version} of ${describeState(key)} is missing from the store ${session.path}`,
+          { name: key.name, version: row.current_version, path: session.path },
+        );
+      }
+      return this.#decrypt(session, key, row);
+    }
+    const row = session.statement(GET_VERSION).get({ version, ...key }) as VersionRow | undefined;
+    if (!row) throw this.#notFound(key);
+    if (row.deleted_at !== null) throw this.#deleted(key, row);
+    if (row.version === null) {
+      throw new CofferError(
+        "NOT_FOUND",
+        `version ${version} of ${describeState(key)} not found (current is ${row.current_version}; the newest ${this.#settings.historyLimit} are kept)`,
+        { name: key.name, version, currentVersion: row.current_version },
+      );
+    }
+    if (
+      row.version !== row.current_version &&
+      row.valid_until !== null &&
+      row.valid_until <= this.#now().toISOString()
+    ) {
+      throw new CofferError("EXPIRED", `version ${version} of ${describeState(key)} expired at ${row.valid_until}`, {
+        name: key.name,
+        version,
+        validUntil: row.valid_until,
+      });
+    }
+    return this.#decrypt(session, key, row);
+  }
+
+  /** Read the current or a given version. */
+  async get(address: SecretAddress, options: ProviderGetOptions = {}): Promise<StoredSecret> {
+    const key = toStateKey(address);
+    const version = options?.version;
+    if (version !== undefined && (!Number.isInteger(version) || version < 1)) {
+      throw new CofferError("INVALID_ARGUMENT", "version must be a whole number, 1 or more", { field: "version" });
+    }
+    const session = this.#session();
+    return session.read(() => this.#readSync(session, key, version));
+  }
+
+  /** Read many current versions in one snapshot; results align with `addresses`. */
+  async getMany(addresses: SecretAddress[]): Promise<GetManyResult[]> {
+    if (!Array.isArray(addresses)) {
+      throw new CofferError("INVALID_ARGUMENT", "getMany needs a list of addresses", { field: "addresses" });
+    }
+    if (addresses.length > MAX_GET_MANY) {
+      throw new CofferError("INVALID_ARGUMENT", `getMany reads at most ${MAX_GET_MANY} secrets at once`, {
+        field: "addresses",
+      });
+    }
+    const session = this.#session();
+    return session.readSnapshot(() =>
+      addresses.map((address): GetManyResult => {
+        try {
+          return { ok: true, secret: this.#readSync(session, toStateKey(address), undefined) };
+        } catch (err) {
+          return { ok: false, error: toStoreError(err, session.path) };
+        }
+      }),
+    );
+  }
+
+  /** Remove soft-deleted secrets whose recovery window has ended (inside a write transaction). */
+  #sweepExpired(session: StoreSession, nowIso: string): void {
+    session
+      .statement(
+        `DELETE FROM secret_versions WHERE (scope, name, env) IN
+           (SELECT scope, name, env FROM secret_states WHERE purge_at IS NOT NULL AND purge_at <= ?)`,
+      )
+      .run(nowIso);
+    session.statement("DELETE FROM secret_states WHERE purge_at IS NOT NULL AND purge_at <= ?").run(nowIso);
+  }
+
+  /** Write a new version of one state. */
+  async set(address: SecretAddress, write: SecretWrite, options: ProviderSetOptions = {}): Promise<SecretMetadata> {
+    const key = toStateKey(address);
+    const prepared = prepareWrite(write, key.name);
+    const opts = options ?? {};
+    if (opts.ifVersion !== undefined && (!Number.isInteger(opts.ifVersion) || opts.ifVersion < 0)) {
+      throw new CofferError("INVALID_ARGUMENT", "ifVersion must be a whole number, 0 or more", { field: "ifVersion" });
+    }
+    if (opts.mode !== undefined && opts.mode !== "create" && opts.mode !== "upsert") {
+      throw new CofferError("INVALID_ARGUMENT", 'mode must be "create" or "upsert"', { field: "mode" });
+    }
+    const audit = opts.audit ? toAuditRow(opts.audit) : undefined;
+    const session = this.#session();
+    return session.write(() => {
+      const now = this.#now();
+      const nowIso = now.toISOString();
+      this.#sweepExpired(session, nowIso);
+      const deleted = session
+        .statement(
+          "SELECT deleted_at, purge_at FROM secret_states WHERE scope = ? AND name = ? AND deleted_at IS NOT NULL LIMIT 1",
+        )
+        .get(key.scope, key.name) as { deleted_at: string; purge_at: string } | undefined;
+      if (deleted) {
+        throw new CofferError(
+          "CONFLICT",
+          `secret ${quoteName(key.name)} is deleted (recoverable until ${deleted.purge_at}); restore or purge it first`,
+          { name: key.name, deletedAt: deleted.deleted_at, purgeAt: deleted.purge_at },
+        );
+      }
+      const state = session
+        .statement("SELECT current_version, created_at FROM secret_states WHERE scope = ? AND name = ? AND env = ?")
+        .get(key.scope, key.name, key.env) as { current_version: number; created_at: string } | undefined;
+      const current = state?.current_version ?? 0;
+      if (opts.mode === "create" && state) {
+        throw new CofferError("ALREADY_EXISTS", `${describeState(key)} already exists (version ${current})`, {
+          name: key.name,
+          currentVersion: current,
+        });
+      }
+      if (opts.ifVersion !== undefined && opts.ifVersion !== current) {
+        throw new CofferError(
+          "CONFLICT",
+          current === 0
+            ? `${describeState(key)} does not exist (expected version ${opts.ifVersion})`
+            : `${describeState(key)} is at version ${current}, not ${opts.ifVersion}`,
+          { name: key.name, currentVersion: current },
+        );
+      }
+      const version = current + 1;
+      const ciphertext = session.cipher.seal(prepared.plaintext, valueBinding(key, version, prepared.encoding));
+      session
+        .statement(
+          `INSERT INTO secret_versions (scope, name, env, version, ciphertext, encoding, attributes, reason, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          key.scope,
+          key.name,
+          key.env,
+          version,
+          ciphertext,
+          prepared.encoding,
+          prepared.attributesJson,
+          prepared.reason,
+          nowIso,
+        );
+      const createdAt = state?.created_at ?? nowIso;
+      session
+        .statement(
+          `INSERT INTO secret_states (scope, name, env, current_version, created_at) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (scope, name, env) DO UPDATE SET current_version = excluded.current_version`,
+        )
+        .run(key.scope, key.name, key.env, version, createdAt);
+      if (state && prepared.previousValidForSeconds !== undefined) {
+        const validUntil = new Date(now.getTime() + prepared.previousValidForSeconds * 1000).toISOString();
+        session
+          .statement(
+            "UPDATE secret_versions SET valid_until = ? WHERE scope = ? AND name = ? AND env = ? AND version = ?",
+          )
+          .run(validUntil, key.scope, key.name, key.env, current);
+      }
+      session
+        .statement("DELETE FROM secret_versions WHERE scope = ? AND name = ? AND env = ? AND version <= ?")
+        .run(key.scope, key.name, key.env, version - this.#settings.historyLimit);
+      if (audit) {
+        appendAuditRow(session, {
+          ...audit,
+          version: audit.version ?? version,
+          provider: audit.provider ?? this.#settings.providerName,
+        });
+      }
+      return this.#metadata(key, {
+        state_created_at: createdAt,
+        deleted_at: null,
+        purge_at: null,
+        version,
+        encoding: prepared.encoding,
+        attributes: prepared.attributesJson,
+        created_at: nowIso,
+      });
+    });
+  }
+
+  #checkRef(ref: SecretRef): { scope: string; name: string } {
+    if (!ref || typeof ref !== "object") {
+      throw new CofferError("INVALID_ARGUMENT", "secret reference is required", { field: "name" });
+    }
+    return { scope: checkScope(ref.scope), name: checkName(ref.name) };
+  }
+
+  #states(session: StoreSession, ref: { scope: string; name: string }) {
+    return session
+      .statement("SELECT env, deleted_at, purge_at FROM secret_states WHERE scope = ? AND name = ?")
+      .all(ref.scope, ref.name) as Array<{ env: string; deleted_at: string | null; purge_at: string | null }>;
+  }
+
+  #countVersions(session: StoreSession, ref: { scope: string; name: string }): number {
+    return (
+      session
+        .statement("SELECT count(*) AS n FROM secret_versions WHERE scope = ? AND name = ?")
+        .get(ref.scope, ref.name) as {
+        n: number;
+      }
+    ).n;
+  }
+
+  #purgeRows(session: StoreSession, ref: { scope: string; name: string }): number {
+    const removed = session
+      .statement("DELETE FROM secret_versions WHERE scope = ? AND name = ?")
+      .run(ref.scope, ref.name);
+    session.statement("DELETE FROM secret_states WHERE scope = ? AND name = ?").run(ref.scope, ref.name);
+    return removed.changes;
+  }
+
+  /** Soft-delete (or purge) every state of a secret. */
+  async delete(ref: SecretRef, options: ProviderDeleteOptions = {}): Promise<DeleteOutcome> {
+    const r = this.#checkRef(ref);
+    const opts = options ?? {};
+    const days = opts.recoveryWindowDays ?? this.#settings.recoveryWindowDays;
+    if (typeof days !== "number" || !Number.isFinite(days) || days <= 0 || days > 3650) {
+      throw new CofferError("INVALID_ARGUMENT", "recoveryWindowDays must be more than 0 and at most 3650", {
+        field: "recoveryWindowDays",
+      });
+    }
+    const audit = opts.audit ? toAuditRow(opts.audit) : undefined;
+    const session = this.#session();
+    return session.write((): DeleteOutcome => {
+      const now = this.#now();
+      this.#sweepExpired(session, now.toISOString());
+      const states = this.#states(session, r);
+      if (states.length === 0) throw this.#notFound({ ...r, env: "" });
+      let outcome: DeleteOutcome;
+      if (opts.purge) {
+        outcome = { versionsDeleted: this.#purgeRows(session, r), purged: true };
+      } else {
+        const already = states.find((s) => s.deleted_at !== null);
+        if (already) throw this.#deleted({ name: r.name, env: "" }, already);
+        const purgeAt = new Date(now.getTime() + days * DAY_MS).toISOString();
+        session
+          .statement("UPDATE secret_states SET deleted_at = ?, purge_at = ? WHERE scope = ? AND name = ?")
+          .run(now.toISOString(), purgeAt, r.scope, r.name);
+        outcome = { versionsDeleted: this.#countVersions(session, r), purged: false, purgeAt };
+      }
+      if (audit) appendAuditRow(session, { ...audit, provider: audit.provider ?? this.#settings.providerName });
+      return outcome;
+    });
+  }
+
+  /** Bring back a soft-deleted secret with all its versions. */
+  async restore(ref: SecretRef, options: ProviderMutationOptions = {}): Promise<{ versionsRestored: number }> {
+    const r = this.#checkRef(ref);
+    const audit = options?.audit ? toAuditRow(options.audit) : undefined;
+    const session = this.#session();
+    return session.write(() => {
+      this.#sweepExpired(session, this.#now().toISOString());
+      const states = this.#states(session, r);
+      if (states.length === 0) throw this.#notFound({ ...r, env: "" });
+      if (states.every((s) => s.deleted_at === null)) {
+        throw new CofferError("CONFLICT", `secret ${quoteName(r.name)} is not deleted; there is nothing to restore`, {
+          name: r.name,
+        });
+      }
+      session
+        .statement("UPDATE secret_states SET deleted_at = NULL, purge_at = NULL WHERE scope = ? AND name = ?")
+        .run(r.scope, r.name);
+      const versionsRestored = this.#countVersions(session, r);
+      if (audit) appendAuditRow(session, { ...audit, provider: audit.provider ?? this.#settings.providerName });
+      return { versionsRestored };
+    });
+  }
+
+  /** Remove a secret (deleted or not) and every version irrecoverably. */
+  async purge(ref: SecretRef, options: ProviderMutationOptions = {}): Promise<{ versionsDeleted: number }> {
+    const r = this.#checkRef(ref);
+    const audit = options?.audit ? toAuditRow(options.audit) : undefined;
+    const session = this.#session();
+    return session.write(() => {
+      this.#sweepExpired(session, this.#now().toISOString());
+      if (this.#states(session, r).length === 0) throw this.#notFound({ ...r, env: "" });
+      const versionsDeleted = this.#purgeRows(session, r);
+      if (audit) appendAuditRow(session, { ...audit, provider: audit.provider ?? this.#settings.providerName });
+      return { versionsDeleted };
+    });
+  }
+
+  /** One page of current metadata, ordered by scope, name, env. */
+  async list(query: ProviderListQuery = {}): Promise<Page<SecretMetadata>> {
+    const q = query ?? {};
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (q.cursor !== undefined) {
+      const after = decodeListCursor(q.cursor);
+      where.push("(s.scope, s.name, s.env) > (?, ?, ?)");
+      params.push(after.scope, after.name, after.env);
+    }
+    if (q.scope !== undefined) {
+      where.push("s.scope = ?");
+      params.push(checkScope(q.scope));
+    }
+    if (q.prefix !== undefined && q.prefix !== "") {
+      if (typeof q.prefix !== "string") {
+        throw new CofferError("INVALID_ARGUMENT", "prefix must be a string", { field: "prefix" });
+      }
+      where.push("s.name >= ? AND substr(s.name, 1, length(?)) = ?");
+      params.push(q.prefix, q.prefix, q.prefix);
+    }
+    if (q.includeDeleted) {
+      where.push("(s.deleted_at IS NULL OR s.purge_at > ?)");
+      params.push(this.#now().toISOString());
+    } else {
+      where.push("s.deleted_at IS NULL");
+    }
+    const limit = q.limit ?? 100;
+    if (!Number.isInteger(limit) || limit < 1) {
+      throw new CofferError("INVALID_ARGUMENT", "limit must be a positive whole number", { field: "limit" });
+    }
+    const pageSize = Math.min(limit, MAX_LIST_LIMIT);
+    params.push(pageSize + 1);
+    const sql = `
+      SELECT s.scope, s.name, s.env, s.created_at AS state_created_at, s.deleted_at, s.purge_at,
+             v.version, v.encoding, v.attributes, v.created_at
+      FROM secret_states s
+      JOIN secret_versions v ON v.scope = s.scope AND v.name = s.name AND v.env = s.env AND v.version = s.current_version
+      WHERE ${where.join(" AND ")}
+      ORDER BY s.scope, s.name, s.env
+      LIMIT ?`;
+    const session = this.#session();
+    const rows = await session.read(() => session.statement(sql).all(...params) as ListRow[]);
+    const page = rows.slice(0, pageSize);
+    const items = page.map((row) => this.#metadata(row, row));
+    const last = page[page.length - 1];
+    return rows.length > pageSize && last ? { items, nextCursor: encodeListCursor(last) } : { items };
+  }
+
+  /** Version history of one state, newest first. */
+  async history(address: SecretAddress): Promise<SecretVersionInfo[]> {
+    const key = toStateKey(address);
+    const session = this.#session();
+    return session.readSnapshot(() => {
+      const state = session
+        .statement(
+          "SELECT current_version, deleted_at, purge_at FROM secret_states WHERE scope = ? AND name = ? AND env = ?",
+        )
+        .get(key.scope, key.name, key.env) as
+        | { current_version: number; deleted_at: string | null; purge_at: string | null }
+        | undefined;
+      if (!state) throw this.#notFound(key);
+      if (state.deleted_at !== null) throw this.#deleted(key, state);
+      const rows = session
+        .statement(
+          `SELECT version, created_at, reason, valid_until FROM secret_versions
+           WHERE scope = ? AND name = ? AND env = ? ORDER BY version DESC`,
+        )
+        .all(key.scope, key.name, key.env) as Array<{
+        version: number;
+        created_at: string;
+        reason: string | null;
+        valid_until: string | null;
+      }>;
+      return rows.map((row) => {
+        const info: SecretVersionInfo = {
+          version: row.version,
+          createdAt: row.created_at,
+          current: row.version === state.current_version,
+        };
+        if (row.valid_until !== null) info.validUntil = row.valid_until;
+        if (row.reason !== null) info.reason = row.reason;
+        return info;
+      });
+    });
+  }
+}

@@ -1,0 +1,203 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import { dirname } from "node:path";
+import { CofferError } from "@coffer/core";
+import Database from "better-sqlite3";
+import { AuthenticationFailure } from "../crypto/aead-cipher.js";
+import { dataKeyCheck, matchesKeyCheck, unwrapDataKey, wrapDataKey } from "../crypto/data-key.js";
+import { createKeyFile, pendingKeyFilePath, promotePendingKeyFile, readKeyFile } from "../crypto/key-file.js";
+import {
+  checkScryptParams,
+  DEFAULT_SCRYPT_PARAMS,
+  deriveKeyEncryptionKey,
+  describeKeySource,
+  type MasterKeyMaterial,
+  parseMasterKey,
+} from "../crypto/master-key.js";
+import { META } from "../db/meta-keys.js";
+import { SCHEMA_SQL, STORE_FORMAT } from "../db/schema.js";
+import { isBusy, toStoreError } from "../db/sqlite-errors.js";
+import { createPrivateFile, ensurePrivateDir, tightenFileModes } from "../files/private-files.js";
+import type { ResolvedLocalOptions } from "../local-provider-options.js";
+import { type SessionKeys, StoreSession } from "./store-session.js";
+
+/** SQLite's busy timeout: how long one statement waits for another process's lock. */
+const BUSY_TIMEOUT_MS = 10_000;
+
+const sleepCell = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Run `fn`, retrying SQLITE_BUSY for up to the busy timeout. Needed for the few steps SQLite does
+ * not cover with its busy handler (switching a new store to WAL while another process opens it).
+ */
+function retryBusy<T>(fn: () => T): T {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  for (let delay = 5; ; delay = Math.min(delay * 2, 200)) {
+    try {
+      return fn();
+    } catch (err) {
+      if (!isBusy(err) || Date.now() >= deadline) throw err;
+    }
+    Atomics.wait(sleepCell, 0, 0, delay + Math.floor(Math.random() * delay));
+  }
+}
+
+type MetaMap = Map<string, string>;
+
+function readAllMeta(db: Database.Database): MetaMap | undefined {
+  const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get();
+  if (!table) return undefined;
+  const rows = db.prepare("SELECT key, value FROM meta").all() as Array<{ key: string; value: string }>;
+  const meta = new Map(rows.map((r) => [r.key, r.value]));
+  return meta.has(META.wrappedDataKey) ? meta : undefined;
+}
+
+function keyMismatch(o: ResolvedLocalOptions, material: MasterKeyMaterial, meta: MetaMap): CofferError {
+  const expects = meta.get(META.keyKind);
+  let hint = `check ${describeKeySource(material, o.keyFile)}`;
+  if (expects === "passphrase" && material.kind === "raw") hint = "this store's master key is a passphrase";
+  if (expects === "raw" && material.kind === "passphrase") {
+    hint = "this store's master key is 32 random bytes (hex or base64), not a passphrase";
+  }
+  return new CofferError("INTEGRITY", `the master key does not match this store (${o.path})`, {
+    path: o.path,
+    keySource: material.source,
+    hint,
+  });
+}
+
+/** Master key given by option or env; undefined means "use the key file". */
+function givenMasterKey(o: ResolvedLocalOptions): MasterKeyMaterial | undefined {
+  if (!o.masterKey) return undefined;
+  const label = o.masterKey.source === "env" ? "COFFER_MASTER_KEY" : "masterKey";
+  return parseMasterKey(o.masterKey.text, o.masterKey.source, label);
+}
+
+function keyFileMaterial(key: Buffer): MasterKeyMaterial {
+  return { kind: "raw", key, source: "key-file" };
+}
+
+function tryUnlock(material: MasterKeyMaterial, meta: MetaMap, storeId: string): SessionKeys | undefined {
+  const salt = Buffer.from(meta.get(META.keySalt) ?? "", "base64");
+  const params = checkScryptParams(JSON.parse(meta.get(META.kdfParams) ?? "null"));
+  const kek = deriveKeyEncryptionKey(material, salt, params);
+  let dataKey: Buffer;
+  try {
+    dataKey = unwrapDataKey(kek, meta.get(META.wrappedDataKey) ?? "", storeId);
+  } catch (err) {
+    if (err instanceof AuthenticationFailure) return undefined;
+    throw err;
+  }
+  if (!matchesKeyCheck(dataKey, meta.get(META.keyCheck) ?? "")) {
+    throw new CofferError("INTEGRITY", "the store's key check does not match its data key (meta table altered)");
+  }
+  return { dataKey, kek, material };
+}
+
+/** Unlock an existing store; nothing is read or written before the key is known to match. */
+function unlockExisting(o: ResolvedLocalOptions, meta: MetaMap): SessionKeys {
+  const storeId = meta.get(META.storeId) ?? "";
+  const format = Number(meta.get(META.format));
+  if (format > STORE_FORMAT) {
+    throw new CofferError(
+      "CONFIG",
+      `the store ${o.path} was written by a newer Coffer (format ${format}); upgrade Coffer`,
+      {
+        path: o.path,
+      },
+    );
+  }
+  const given = givenMasterKey(o);
+  if (given) {
+    const keys = tryUnlock(given, meta, storeId);
+    if (!keys) throw keyMismatch(o, given, meta);
+    return keys;
+  }
+  const fileKey = readKeyFile(o.keyFile);
+  const pendingKey = readKeyFile(pendingKeyFilePath(o.keyFile));
+  if (!fileKey && !pendingKey) {
+    throw new CofferError(
+      "CONFIG",
+      `no master key for the store ${o.path}: the key file ${o.keyFile} is missing; restore it or set COFFER_MASTER_KEY`,
+      { path: o.path, field: "keyFile" },
+    );
+  }
+  if (fileKey) {
+    const keys = tryUnlock(keyFileMaterial(fileKey), meta, storeId);
+    if (keys) return keys;
+  }
+  if (pendingKey) {
+    // A rotation committed but stopped before replacing the key file: finish it.
+    const keys = tryUnlock(keyFileMaterial(pendingKey), meta, storeId);
+    if (keys) {
+      promotePendingKeyFile(o.keyFile);
+      return keys;
+    }
+  }
+  throw keyMismatch(o, keyFileMaterial(fileKey ?? (pendingKey as Buffer)), meta);
+}
+
+/**
+ * Create the schema and the key hierarchy of a new store. Two processes may race here: the
+ * IMMEDIATE transaction lets one win, and the other unlocks what the winner wrote.
+ */
+function initialise(db: Database.Database, o: ResolvedLocalOptions): SessionKeys {
+  const material = givenMasterKey(o) ?? keyFileMaterial(readKeyFile(o.keyFile) ?? createKeyFile(o.keyFile));
+  const salt = randomBytes(16);
+  const kek = deriveKeyEncryptionKey(material, salt, DEFAULT_SCRYPT_PARAMS);
+  const dataKey = randomBytes(32);
+  const storeId = randomUUID();
+  const created = db
+    .transaction(() => {
+      db.exec(SCHEMA_SQL);
+      if (readAllMeta(db)) return false;
+      const insert = db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)");
+      const rows: Array<[string, string]> = [
+        [META.format, String(STORE_FORMAT)],
+        [META.storeId, storeId],
+        [META.createdAt, o.clock().toISOString()],
+        [META.keySalt, salt.toString("base64")],
+        [META.kdfParams, JSON.stringify(DEFAULT_SCRYPT_PARAMS)],
+        [META.keyKind, material.kind],
+        [META.wrappedDataKey, wrapDataKey(kek, dataKey, storeId)],
+        [META.keyCheck, dataKeyCheck(dataKey)],
+        [META.auditHeadSeq, "0"],
+        [META.auditHeadHash, ""],
+        [META.auditAnchorSeq, "0"],
+        [META.auditAnchorHash, ""],
+      ];
+      for (const [k, v] of rows) insert.run(k, v);
+      return true;
+    })
+    .immediate();
+  if (created) return { dataKey, kek, material };
+  dataKey.fill(0);
+  return unlockExisting(o, readAllMeta(db) as MetaMap);
+}
+
+/**
+ * Open (creating if needed) and unlock the store described by `o`. The directory is created 0700
+ * and the store file 0600 before SQLite touches them; the WAL companions are tightened to 0600.
+ * @throws CofferError INTEGRITY when the master key does not match; CONFIG when no key is available
+ */
+export function openStore(o: ResolvedLocalOptions): StoreSession {
+  let db: Database.Database | undefined;
+  try {
+    ensurePrivateDir(dirname(o.path));
+    createPrivateFile(o.path);
+    db = new Database(o.path, { timeout: BUSY_TIMEOUT_MS });
+    const database = db;
+    const existing = retryBusy(() => readAllMeta(database));
+    const keys = existing ? unlockExisting(o, existing) : undefined;
+    retryBusy(() => {
+      if (database.pragma("journal_mode", { simple: true }) !== "wal") database.pragma("journal_mode = WAL");
+    });
+    db.pragma("synchronous = FULL");
+    tightenFileModes([`${o.path}-wal`, `${o.path}-shm`]);
+    const unlocked = keys ?? retryBusy(() => initialise(database, o));
+    const storeId = (db.prepare("SELECT value FROM meta WHERE key = ?").get(META.storeId) as { value: string }).value;
+    return new StoreSession(db, o.path, storeId, unlocked);
+  } catch (err) {
+    if (db?.open) db.close();
+    throw toStoreError(err, o.path);
+  }
+}

@@ -1,0 +1,133 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import type Database from "better-sqlite3";
+import { AeadCipher } from "../crypto/aead-cipher.js";
+import { deriveSubkey } from "../crypto/data-key.js";
+import type { MasterKeyMaterial } from "../crypto/master-key.js";
+import { isBusy, toStoreError } from "../db/sqlite-errors.js";
+
+/** Attempts of a transaction that keeps meeting a lock after SQLite's own busy wait. */
+const MAX_ATTEMPTS = 6;
+
+/** What an open store needs to keep about its keys. */
+export interface SessionKeys {
+  /** The unwrapped data key. */
+  dataKey: Buffer;
+  /** Key-encryption key derived from the master key (needed to check and rotate). */
+  kek: Buffer;
+  /** The master key in use. */
+  material: MasterKeyMaterial;
+}
+
+/**
+ * An open, unlocked store: the connection, the cached data key and derived keys, prepared
+ * statements, and transaction runners that retry through lock contention.
+ */
+export class StoreSession {
+  /** The SQLite connection. */
+  readonly db: Database.Database;
+  /** Store file. */
+  readonly path: string;
+  /** Random id of the store. */
+  readonly storeId: string;
+  /** Cipher under the data key. */
+  readonly cipher: AeadCipher;
+  /** HMAC key of the audit chain. */
+  readonly auditKey: Buffer;
+  /** HMAC key of value fingerprints. */
+  readonly fingerprintKey: Buffer;
+  /** Keys as unlocked (mutable: master key rotation replaces `kek` and `material`). */
+  keys: SessionKeys;
+  readonly #statements = new Map<string, Database.Statement>();
+  readonly #begin: Database.Statement;
+  readonly #beginRead: Database.Statement;
+  readonly #commit: Database.Statement;
+  readonly #rollback: Database.Statement;
+
+  constructor(db: Database.Database, path: string, storeId: string, keys: SessionKeys) {
+    this.db = db;
+    this.path = path;
+    this.storeId = storeId;
+    this.keys = keys;
+    this.cipher = new AeadCipher(keys.dataKey);
+    this.auditKey = deriveSubkey(keys.dataKey, "coffer-audit");
+    this.fingerprintKey = deriveSubkey(keys.dataKey, "coffer-fingerprint");
+    this.#begin = db.prepare("BEGIN IMMEDIATE");
+    this.#beginRead = db.prepare("BEGIN DEFERRED");
+    this.#commit = db.prepare("COMMIT");
+    this.#rollback = db.prepare("ROLLBACK");
+  }
+
+  /** A prepared statement, compiled once per connection. */
+  statement(sql: string): Database.Statement {
+    let stmt = this.#statements.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql);
+      this.#statements.set(sql, stmt);
+    }
+    return stmt;
+  }
+
+  /** One meta value. */
+  meta(key: string): string | undefined {
+    const row = this.statement("SELECT value FROM meta WHERE key = ?").get(key) as { value: string } | undefined;
+    return row?.value;
+  }
+
+  /** Set one meta value (inside a write transaction). */
+  setMeta(key: string, value: string): void {
+    this.statement(
+      "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    ).run(key, value);
+  }
+
+  /**
+   * Run `fn` in a `BEGIN IMMEDIATE` transaction: the write lock is taken first, so reads inside
+   * see the latest commit and no other process can interleave a write. Lock contention beyond
+   * SQLite's busy timeout is retried with backoff; any throw rolls everything back.
+   */
+  async write<T>(fn: () => T): Promise<T> {
+    return this.#withRetry(() => this.#transaction(this.#begin, fn));
+  }
+
+  /** Run `fn` in one read transaction (a consistent snapshot across several statements). */
+  async readSnapshot<T>(fn: () => T): Promise<T> {
+    return this.#withRetry(() => this.#transaction(this.#beginRead, fn));
+  }
+
+  /** Run a single-statement read; retried like a transaction if the store is briefly locked. */
+  async read<T>(fn: () => T): Promise<T> {
+    return this.#withRetry(fn);
+  }
+
+  #transaction<T>(begin: Database.Statement, fn: () => T): T {
+    begin.run();
+    try {
+      const result = fn();
+      this.#commit.run();
+      return result;
+    } catch (err) {
+      if (this.db.inTransaction) this.#rollback.run();
+      throw err;
+    }
+  }
+
+  async #withRetry<T>(attempt: () => T): Promise<T> {
+    for (let n = 1; ; n++) {
+      try {
+        return attempt();
+      } catch (err) {
+        if (!isBusy(err) || n >= MAX_ATTEMPTS) throw toStoreError(err, this.path);
+      }
+      await sleep(20 * 2 ** n + Math.floor(Math.random() * 20));
+    }
+  }
+
+  /** Close the connection and wipe keys from memory. */
+  close(): void {
+    if (this.db.open) this.db.close();
+    this.keys.dataKey.fill(0);
+    this.keys.kek.fill(0);
+    this.auditKey.fill(0);
+    this.fingerprintKey.fill(0);
+  }
+}
