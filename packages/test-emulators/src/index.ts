@@ -1,0 +1,11 @@
+export { freePort } from "./free-port.js";
+export * from "./lowkey-vault.js";
+export {
+  isCi,
+  MOTO_COMMAND,
+  type MotoServer,
+  motoUnavailableReason,
+  type StartMotoOptions,
+  startMoto,
+} from "./moto.js";
+export { findExecutable, type StartedProcess, type StartProcessOptions, startProcess } from "./process.js";
