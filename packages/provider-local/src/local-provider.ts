@@ -64,6 +64,8 @@ export interface LocalProvider extends Provider, ServiceBackedProvider {
   history(address: SecretAddress): Promise<SecretVersionInfo[]>;
   /** Read many states in one snapshot; results align with `addresses`. */
   getMany(addresses: SecretAddress[]): Promise<GetManyResult[]>;
+  /** Current version or `undefined` when missing or deleted (no error built). */
+  lookup(address: SecretAddress): Promise<StoredSecret | undefined>;
   /** Open the store if needed and run a trivial query. Never throws. */
   health(): Promise<ProviderHealth>;
   /** Close the database and wipe keys from memory; later calls fail with UNAVAILABLE. */
@@ -153,6 +155,10 @@ class LocalStoreProvider implements LocalProvider {
 
   history(address: SecretAddress): Promise<SecretVersionInfo[]> {
     return this.#secrets.history(address);
+  }
+
+  lookup(address: SecretAddress): Promise<StoredSecret | undefined> {
+    return this.#secrets.lookup(address);
   }
 
   getMany(addresses: SecretAddress[]): Promise<GetManyResult[]> {

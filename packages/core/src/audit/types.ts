@@ -123,6 +123,8 @@ export interface AuditVerification {
 export interface AuditLog {
   /** Append one entry; throws if it cannot be recorded (the service then fails closed). */
   append(entry: AuditEntryInput): Promise<AuditEntry>;
+  /** Append several entries in one commit, in order (batched read entries). Optional. */
+  appendMany?(entries: AuditEntryInput[]): Promise<AuditEntry[]>;
   /** Query entries, newest first. */
   query(query?: AuditQuery): Promise<AuditEntry[]>;
   /** Verify the keyed hash chain. */

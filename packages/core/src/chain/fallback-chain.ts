@@ -90,7 +90,14 @@ export class FallbackChain {
         if (failed.has(provider.name) || !FallbackChain.holds(provider, address.scope.kind)) continue;
         if (address.env !== undefined && !provider.capabilities.envs) continue;
         try {
-          const secret = await provider.get(address, options.version === undefined ? undefined : { version: options.version });
+          const secret =
+            options.version === undefined && provider.lookup
+              ? await provider.lookup(address)
+              : await provider.get(address, options.version === undefined ? undefined : { version: options.version });
+          if (secret === undefined) {
+            outcomes.push({ provider: provider.name, outcome: "miss" });
+            continue;
+          }
           outcomes.push({ provider: provider.name, outcome: "hit" });
           return { secret, provider, address, outcomes: mergeOutcomes(outcomes) };
         } catch (err) {

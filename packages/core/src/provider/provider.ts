@@ -148,6 +148,11 @@ export interface Provider {
    */
   get(address: SecretAddress, options?: ProviderGetOptions): Promise<StoredSecret>;
   /**
+   * Optional fast path of `get` for the current version: `undefined` when missing or deleted,
+   * instead of a NOT_FOUND error. The chain prefers it when present.
+   */
+  lookup?(address: SecretAddress): Promise<StoredSecret | undefined>;
+  /**
    * Write a new version of one state.
    * @throws CofferError CONFLICT on an `ifVersion` mismatch or a deleted secret; ALREADY_EXISTS in create mode.
    */

@@ -206,9 +206,9 @@ class CofferService implements Coffer {
   private async flushAudit(): Promise<void> {
     const core = this.core;
     core.flushScheduled = false;
-    const batch = core.pendingAudit.splice(0);
+    const batch = coalesceReads(core.pendingAudit.splice(0));
     if (!core.audit || batch.length === 0) return;
-    const log = core.audit as AuditLog & { appendMany?: (e: AuditEntryInput[]) => Promise<unknown> };
+    const log = core.audit;
     try {
       if (log.appendMany) await log.appendMany(batch);
       else for (const e of batch) await log.append(e);
@@ -489,7 +489,7 @@ class CofferService implements Coffer {
       if (this.core.audit) {
         const entries = await this.core.audit.query({ name, limit: 100000 });
         const access = entries.filter((e) => e.success && (e.action === "read" || e.action === "reveal" || e.action === "exec"));
-        accessCount = access.length;
+        accessCount = access.reduce((n, e) => n + (e.details?.coalesced && typeof e.details.count === "number" ? e.details.count : 1), 0);
         lastAccess = access[0]?.time;
       }
       this.recordLater({ action: "inspect", name, scope: scopeLabel(scope), provider: provider.name, success: true });
@@ -887,7 +887,9 @@ class CofferService implements Coffer {
         const current = await this.current(provider, address);
         let action: ImportReport["items"][number]["action"];
         if (current && options.skipExisting) action = "skip";
-        else if (current && current.value === item.value && current.encoding === item.encoding) action = "unchanged";
+        // Only the owner (a user) learns whether a value is unchanged: for agents and tokens the
+        // comparison would confirm a guessed value without the reveal permission.
+        else if (current && this.accessor.kind === "user" && current.value === item.value && current.encoding === item.encoding) action = "unchanged";
         else action = current ? "update" : "create";
         if (!report.dryRun && (action === "create" || action === "update")) {
           await this.commitWrite(provider, address, { ...(current ? attributesOf(current) : {}), ...item.attrs, value: item.value, encoding: item.encoding, reason: "import" }, {}, "import");
@@ -1145,6 +1147,28 @@ class CofferService implements Coffer {
     await this.flushAudit();
     await this.core.chain.dispose();
   }
+}
+
+/**
+ * Merge runs of identical background entries (same accessor, action, secret, outcome) into one
+ * entry with `details.count` and the last time, so a hot read loop costs one audit row per
+ * flush rather than one per read.
+ */
+function coalesceReads(entries: AuditEntryInput[]): AuditEntryInput[] {
+  const out: AuditEntryInput[] = [];
+  let runKey = "";
+  for (const e of entries) {
+    const key = JSON.stringify([e.accessor, e.frontEnd, e.action, e.name, e.scope, e.env, e.provider, e.success, e.version, e.details]);
+    const last = out[out.length - 1];
+    if (last && key === runKey) {
+      const count = typeof last.details?.count === "number" && last.details.coalesced ? last.details.count : 1;
+      last.details = { ...(last.details ?? {}), coalesced: true, count: count + 1, lastTime: e.time };
+      continue;
+    }
+    runKey = key;
+    out.push({ ...e });
+  }
+  return out;
 }
 
 function staticHooks(list: Hook[]): HookSource {

@@ -67,6 +67,17 @@ export class LocalAuditLog implements AuditLog {
     return session.write(() => appendAuditRow(session, fields));
   }
 
+  /**
+   * Append several entries in one transaction (one durable commit), in order. Used for batched
+   * read entries. @throws CofferError INVALID_ARGUMENT, UNAVAILABLE
+   */
+  async appendMany(entries: AuditEntryInput[]): Promise<AuditEntry[]> {
+    if (entries.length === 0) return [];
+    const rows = entries.map(toAuditRow);
+    const session = this.#session();
+    return session.write(() => rows.map((fields) => appendAuditRow(session, fields)));
+  }
+
   /** Entries matching every given filter, newest first. @throws CofferError INVALID_ARGUMENT */
   async query(query: AuditQuery = {}): Promise<AuditEntry[]> {
     const where: string[] = [];

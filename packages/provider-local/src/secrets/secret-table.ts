@@ -172,20 +172,25 @@ export class SecretTable {
     );
   }
 
+  /** Decrypt the current version row of a live state. */
+  #fromCurrentRow(session: StoreSession, key: StateKey, row: VersionRow): StoredSecret {
+    if (row.version === null) {
+      throw new CofferError(
+        "INTEGRITY",
+        `the current version ${row.current_version} of ${describeState(key)} is missing from the store ${session.path}`,
+        { name: key.name, version: row.current_version, path: session.path },
+      );
+    }
+    return this.#decrypt(session, key, row);
+  }
+
   /** Read one state synchronously (inside a read or snapshot). */
   #readSync(session: StoreSession, key: StateKey, version: number | undefined): StoredSecret {
     if (version === undefined) {
       const row = session.statement(GET_CURRENT).get(key.scope, key.name, key.env) as VersionRow | undefined;
       if (!row) throw this.#notFound(key);
       if (row.deleted_at !== null) throw this.#deleted(key, row);
-      if (row.version === null) {
-        throw new CofferError(
-          "INTEGRITY",
-          `the current version ${row.current_version} of ${describeState(key)} is missing from the store ${session.path}`,
-          { name: key.name, version: row.current_version, path: session.path },
-        );
-      }
-      return this.#decrypt(session, key, row);
+      return this.#fromCurrentRow(session, key, row);
     }
     const row = session.statement(GET_VERSION).get({ version, ...key }) as VersionRow | undefined;
     if (!row) throw this.#notFound(key);
@@ -220,6 +225,20 @@ export class SecretTable {
     }
     const session = this.#session();
     return session.read(() => this.#readSync(session, key, version));
+  }
+
+  /**
+   * Read the current version, or `undefined` when the state is missing or deleted: the chain's
+   * fast path, which avoids building an error for every scope a read cascades through.
+   */
+  async lookup(address: SecretAddress): Promise<StoredSecret | undefined> {
+    const key = toStateKey(address);
+    const session = this.#session();
+    return session.read(() => {
+      const row = session.statement(GET_CURRENT).get(key.scope, key.name, key.env) as VersionRow | undefined;
+      if (!row || row.deleted_at !== null) return undefined;
+      return this.#fromCurrentRow(session, key, row);
+    });
   }
 
   /** Read many current versions in one snapshot; results align with `addresses`. */

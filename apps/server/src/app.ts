@@ -1,0 +1,99 @@
+import type { ApiTokens, Coffer } from "@coffer/core";
+import rateLimit from "@fastify/rate-limit";
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import { bearerAuthentication } from "./auth/bearer-auth.js";
+import { registerCors } from "./http/cors.js";
+import { frameworkErrors, registerErrorResponses } from "./http/error-responses.js";
+import { createRateLimits } from "./http/rate-limits.js";
+import { auditRoutes } from "./routes/audit.js";
+import { healthRoute } from "./routes/health.js";
+import { exportRoute, importRoute } from "./routes/import-export.js";
+import { registerOpenApi } from "./routes/openapi.js";
+import { providerRoutes } from "./routes/providers.js";
+import { secretReadRoutes } from "./routes/secret-reads.js";
+import { secretWriteRoutes } from "./routes/secret-writes.js";
+import type { ServerSettings } from "./server-settings.js";
+
+/** Largest JSON body outside `/v1/import`: a 64 KiB value plus JSON escaping and attributes. */
+export const JSON_BODY_LIMIT = 256 * 1024;
+
+/** Log paths pino replaces with `[redacted]`. */
+export const REDACTED_LOG_PATHS = [
+  "req.headers.authorization",
+  "req.headers.cookie",
+  "req.headers['x-coffer-purpose']",
+  "headers.authorization",
+  "authorization",
+  "token",
+  "value",
+  "body",
+  "*.value",
+  "*.body",
+  "*.token",
+  "req.body",
+];
+
+/** What {@link buildApp} needs. */
+export interface AppOptions {
+  /** The service (its accessor is replaced per request by the token's). */
+  coffer: Coffer;
+  /** API tokens over the service's documents. */
+  tokens: ApiTokens;
+  /** The `server` config section, validated. */
+  settings: ServerSettings;
+  /** Version shown in the OpenAPI document. */
+  version: string;
+  /** Fastify logger option. @default false (no logging) */
+  logger?: FastifyServerOptions["logger"];
+  /** HTTPS options (`cert`, `key`); absent: plain HTTP. */
+  https?: { cert: Buffer; key: Buffer };
+  /** Static assets of the /docs page. @default @fastify/swagger-ui's own */
+  docsAssetsDir?: string;
+}
+
+/** Build the Fastify application serving the Coffer REST API (not listening yet). */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    ...(options.https ? { https: options.https } : {}),
+    bodyLimit: JSON_BODY_LIMIT,
+    // Bodies are never coerced (a number is not a string) and unknown fields are errors, not dropped.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false } },
+    frameworkErrors,
+    return503OnClosing: true,
+    // No implicit HEAD twins of GET routes (a HEAD reveal would audit a read nobody sees).
+    exposeHeadRoutes: false,
+    // No trailing-slash or case games: one URL per resource.
+    routerOptions: { ignoreTrailingSlash: false, caseSensitive: true, maxParamLength: 1024 },
+  }) as unknown as FastifyInstance;
+  app.decorateRequest("apiToken", null);
+  app.decorateRequest("tokenCoffer", null);
+  registerErrorResponses(app);
+
+  await app.register(rateLimit, { global: false });
+  const limits = createRateLimits(app, options.settings.rateLimit);
+  app.addHook("onRequest", async (req) => limits.checkAddress(req));
+  app.addHook("onSend", async (_req, reply) => {
+    reply.header("x-content-type-options", "nosniff");
+  });
+  registerCors(app, options.settings.corsOrigins);
+
+  await registerOpenApi(app, {
+    version: options.version,
+    ...(options.docsAssetsDir ? { assetsDir: options.docsAssetsDir } : {}),
+  });
+  await app.register(healthRoute);
+  await app.register(async (v1) => {
+    v1.addHook("onRequest", bearerAuthentication(options.coffer, options.tokens, limits));
+    v1.addHook("onSend", async (_req, reply) => {
+      reply.header("cache-control", "no-store");
+    });
+    await v1.register(secretReadRoutes);
+    await v1.register(secretWriteRoutes);
+    await v1.register(importRoute);
+    await v1.register(exportRoute);
+    await v1.register(auditRoutes);
+    await v1.register(providerRoutes);
+  });
+  return app;
+}

@@ -1,0 +1,58 @@
+import { type ApiTokens, type Coffer, CofferError } from "@coffer/core";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { HttpProblem } from "../http/problem.js";
+import type { RateLimits } from "../http/rate-limits.js";
+
+const BEARER = /^Bearer[ ]+(\S+)[ ]*$/i;
+
+/**
+ * The `onRequest` hook of every `/v1` route: verify `Authorization: Bearer <token>`, apply the
+ * failed-authentication and per-token rate limits, and attach the token and a service handle
+ * acting as the token (its name is the accessor in the audit log).
+ */
+export function bearerAuthentication(base: Coffer, tokens: ApiTokens, limits: RateLimits) {
+  return async function authenticate(req: FastifyRequest, _reply: FastifyReply): Promise<void> {
+    limits.checkNotBlocked(req);
+    const header = req.headers.authorization;
+    const match = typeof header === "string" ? BEARER.exec(header) : null;
+    if (!match?.[1]) {
+      throw new HttpProblem(
+        401,
+        "UNAUTHENTICATED",
+        "authentication required: send Authorization: Bearer <token>",
+        {},
+        {
+          "www-authenticate": 'Bearer realm="coffer"',
+        },
+      );
+    }
+    let token: Awaited<ReturnType<ApiTokens["verify"]>>;
+    try {
+      token = await tokens.verify(match[1]);
+    } catch (err) {
+      if (err instanceof CofferError && err.code === "UNAUTHENTICATED") {
+        if (await limits.recordAuthFailure(req)) limits.checkNotBlocked(req);
+        throw new HttpProblem(
+          401,
+          "UNAUTHENTICATED",
+          err.message,
+          {},
+          {
+            "www-authenticate": 'Bearer realm="coffer", error="invalid_token"',
+          },
+        );
+      }
+      throw err;
+    }
+    await limits.checkToken(req, token.id);
+    req.apiToken = token;
+    req.log = req.log.child({ accessor: token.name });
+    req.tokenCoffer = base.withAccessor({
+      id: token.name,
+      kind: "token",
+      frontEnd: "rest",
+      tokenScopes: [...token.scopes],
+      ...(token.pattern === undefined ? {} : { tokenPattern: token.pattern }),
+    });
+  };
+}

@@ -1,0 +1,211 @@
+import type { GetOptions, ListOptions } from "@coffer/core";
+import { SCOPE_KINDS } from "@coffer/core";
+import type { FastifyInstance } from "fastify";
+import { authorizeToken, tokenCoversName } from "../auth/token-policy.js";
+import { versionTag } from "../http/preconditions.js";
+import { defined, flag, list, scopeInput, wholeNumber } from "../http/query-values.js";
+import { authenticated } from "../http/request-context.js";
+import {
+  bearerSecurity,
+  flagParam,
+  nameParams,
+  problemResponses,
+  queryObject,
+  repeatableParam,
+  type ScopeQuery,
+  scopeQueryProperties,
+  textParam,
+  wholeNumberParam,
+} from "../schemas/parameters.js";
+
+interface ListQuery {
+  pattern?: string;
+  tag?: string | string[];
+  scope?: string;
+  env?: string;
+  provider?: string;
+  includeExpired?: string;
+  includeDeleted?: string;
+  staleOnly?: string;
+  limit?: string;
+  cursor?: string;
+}
+
+interface GetQuery extends ScopeQuery {
+  reveal?: string;
+  purpose?: string;
+  version?: string;
+  env?: string;
+  provider?: string;
+  allowExpired?: string;
+  noCache?: string;
+}
+
+interface VersionsQuery extends ScopeQuery {
+  env?: string;
+  provider?: string;
+}
+
+/** `GET /v1/secrets`, `GET /v1/secrets/{name}`, `GET /v1/secrets/{name}/versions`. */
+export async function secretReadRoutes(app: FastifyInstance): Promise<void> {
+  app.get<{ Querystring: ListQuery }>(
+    "/v1/secrets",
+    {
+      schema: {
+        tags: ["secrets"],
+        operationId: "listSecrets",
+        summary: "List secrets (metadata only)",
+        description:
+          "Lists secret metadata across providers, newest state per scope and provider. Needs `secrets:read`. A token with a name pattern sees only matching names.",
+        security: bearerSecurity,
+        querystring: queryObject({
+          pattern: textParam("Name glob (`api-*`; `*` any run, `?` one character)."),
+          tag: repeatableParam("Only secrets with every one of these tags (repeat the parameter)."),
+          scope: { type: "string", enum: [...SCOPE_KINDS], description: "Only this scope kind." },
+          env: textParam("Only secrets that have this env state."),
+          provider: textParam("Only this provider."),
+          includeExpired: flagParam("Include hard-expired secrets (TTL-expired ones are listed anyway)."),
+          includeDeleted: flagParam("Include soft-deleted secrets."),
+          staleOnly: flagParam("Only stale or expired secrets."),
+          limit: wholeNumberParam("Page size, 1-1000 (default 100)."),
+          cursor: textParam("Cursor from `nextCursor` of the previous page.", 2048),
+        }),
+        response: {
+          200: {
+            description: "A page of metadata",
+            type: "object",
+            properties: {
+              items: { type: "array", items: { $ref: "ListItem#" } },
+              total: { type: "integer" },
+              nextCursor: { type: "string" },
+              errors: { type: "array", items: { $ref: "ProviderOutcome#" } },
+            },
+          },
+          ...problemResponses(),
+        },
+      },
+    },
+    async (req) => {
+      const { token, coffer } = authenticated(req);
+      authorizeToken(token, "read");
+      const q = req.query;
+      const options: ListOptions = defined({
+        pattern: q.pattern ?? token.pattern,
+        tags: list(q.tag),
+        scope: q.scope as ListOptions["scope"],
+        env: q.env,
+        provider: q.provider,
+        includeExpired: flag(q.includeExpired),
+        includeDeleted: flag(q.includeDeleted),
+        staleOnly: flag(q.staleOnly),
+        limit: wholeNumber(q.limit, "limit", 1, 1000),
+        cursor: q.cursor,
+      });
+      const result = await coffer.list(options);
+      return { ...result, items: result.items.filter((item) => tokenCoversName(token, item.name)) };
+    },
+  );
+
+  app.get<{ Params: { name: string }; Querystring: GetQuery }>(
+    "/v1/secrets/:name",
+    {
+      schema: {
+        tags: ["secrets"],
+        operationId: "getSecret",
+        summary: "Read a secret (masked, or revealed with a purpose)",
+        description:
+          "Returns metadata and a masked value. `reveal=true` returns the value too; it needs `secrets:reveal` and a purpose (`purpose` parameter or `X-Coffer-Purpose` header), which is recorded in the audit log. Without reveal it needs `secrets:read`. The `ETag` header carries the version, for `If-Match` on a later PUT.",
+        security: bearerSecurity,
+        params: nameParams,
+        querystring: queryObject({
+          reveal: flagParam("Return the plaintext value (needs secrets:reveal and a purpose)."),
+          purpose: textParam("Why the value is needed (recorded in the audit log).", 500),
+          version: wholeNumberParam("Version to read (default: current)."),
+          env: textParam("Env state to read (default: the detected environment)."),
+          provider: textParam("Read only from this provider."),
+          allowExpired: flagParam("Read a hard-expired secret anyway."),
+          noCache: flagParam("Bypass provider caches."),
+          ...scopeQueryProperties,
+        }),
+        headers: {
+          type: "object",
+          properties: {
+            "x-coffer-purpose": {
+              type: "string",
+              minLength: 1,
+              maxLength: 500,
+              description: "Purpose of a reveal (alternative to the query parameter).",
+            },
+          },
+        },
+        response: {
+          200: {
+            description: "The secret; `value` only when revealed",
+            headers: { ETag: { type: "string", description: 'Version as a strong entity tag, e.g. "3"' } },
+            $ref: "SecretResult#",
+          },
+          ...problemResponses(404, 422, 503),
+        },
+      },
+    },
+    async (req, reply) => {
+      const { token, coffer } = authenticated(req);
+      const { name } = req.params;
+      const q = req.query;
+      const reveal = flag(q.reveal) === true;
+      authorizeToken(token, reveal ? "reveal" : "read", name);
+      const headerPurpose = req.headers["x-coffer-purpose"];
+      const purpose = q.purpose ?? (typeof headerPurpose === "string" ? headerPurpose : undefined);
+      const options: GetOptions = defined({
+        ...scopeInput(q),
+        env: q.env,
+        version: wholeNumber(q.version, "version", 1, 999_999_999),
+        provider: q.provider,
+        allowExpired: flag(q.allowExpired),
+        noCache: flag(q.noCache),
+        reveal,
+        purpose: reveal ? purpose : undefined,
+      });
+      const result = await coffer.get(name, options);
+      reply.header("etag", versionTag(result.version));
+      if (reveal) return result;
+      const { value: _value, ...masked } = result;
+      return masked;
+    },
+  );
+
+  app.get<{ Params: { name: string }; Querystring: VersionsQuery }>(
+    "/v1/secrets/:name/versions",
+    {
+      schema: {
+        tags: ["secrets"],
+        operationId: "listSecretVersions",
+        summary: "Version history of a secret",
+        description: "Versions of one secret state, newest first (metadata only). Needs `secrets:read`.",
+        security: bearerSecurity,
+        params: nameParams,
+        querystring: queryObject({
+          env: textParam("Env state (default: the default state)."),
+          provider: textParam("Provider."),
+          ...scopeQueryProperties,
+        }),
+        response: {
+          200: {
+            description: "Versions, newest first",
+            type: "object",
+            properties: { items: { type: "array", items: { $ref: "VersionInfo#" } } },
+          },
+          ...problemResponses(404, 422, 503),
+        },
+      },
+    },
+    async (req) => {
+      const { token, coffer } = authenticated(req);
+      const { name } = req.params;
+      authorizeToken(token, "read", name);
+      const q = req.query;
+      const items = await coffer.history(name, defined({ ...scopeInput(q), env: q.env, provider: q.provider }));
+      return { items };
+    },
+  );
+}

@@ -1,0 +1,80 @@
+import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { apiTokens, CofferError } from "@coffer/core";
+import { defaultAccessor, openCoffer } from "@coffer/runtime";
+import type { FastifyInstance } from "fastify";
+import { buildApp, REDACTED_LOG_PATHS } from "./app.js";
+import type { ServerArguments } from "./server-arguments.js";
+import { readServerSettings } from "./server-settings.js";
+import { SERVER_VERSION } from "./version.js";
+
+/** A running server. */
+export interface RunningServer {
+  /** The Fastify application. */
+  app: FastifyInstance;
+  /** Base URL it listens on. */
+  url: string;
+  /** Stop listening and close every provider. */
+  close(): Promise<void>;
+}
+
+/**
+ * Open the service from config (like the CLI), build the app and listen.
+ * @throws CofferError CONFIG (bad config, no local store for tokens, unreadable TLS files), UNAVAILABLE (cannot listen)
+ */
+export async function startServer(args: ServerArguments, env: NodeJS.ProcessEnv = process.env): Promise<RunningServer> {
+  const opened = await openCoffer({ accessor: defaultAccessor("rest"), env });
+  const { coffer, loaded, documents } = opened;
+  try {
+    if (!documents) {
+      throw new CofferError("CONFIG", "coffer-server needs the local provider: API tokens live in its store", {
+        hint: "enable providers.local in the configuration",
+      });
+    }
+    const settings = readServerSettings(loaded.config.server);
+    const https =
+      args.tlsCert && args.tlsKey
+        ? { cert: readPem(args.tlsCert, "--tls-cert"), key: readPem(args.tlsKey, "--tls-key") }
+        : undefined;
+    const app = await buildApp({
+      coffer,
+      tokens: apiTokens(documents),
+      settings,
+      version: SERVER_VERSION,
+      logger: { level: args.logLevel, redact: { paths: REDACTED_LOG_PATHS, censor: "[redacted]" } },
+      ...(https ? { https } : {}),
+      ...(bundledDocsAssets() ? { docsAssetsDir: bundledDocsAssets() } : {}),
+    });
+    app.addHook("onClose", async () => coffer.dispose());
+    let url: string;
+    try {
+      url = await app.listen({ port: args.port ?? settings.port, host: args.host ?? settings.host });
+    } catch (err) {
+      await app.close().catch(() => undefined);
+      const reason = typeof (err as { code?: unknown }).code === "string" ? (err as { code: string }).code : "error";
+      throw new CofferError(
+        "UNAVAILABLE",
+        `cannot listen on ${args.host ?? settings.host}:${args.port ?? settings.port} (${reason})`,
+      );
+    }
+    return { app, url, close: () => app.close() };
+  } catch (err) {
+    await coffer.dispose().catch(() => undefined);
+    throw err;
+  }
+}
+
+function readPem(file: string, flag: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    const reason = typeof (err as { code?: unknown }).code === "string" ? (err as { code: string }).code : "unreadable";
+    throw new CofferError("CONFIG", `${flag} ${JSON.stringify(file)} cannot be read (${reason})`, { field: flag });
+  }
+}
+
+/** The /docs assets copied next to the bundled bin (`dist/static`), when running bundled. */
+function bundledDocsAssets(): string | undefined {
+  const dir = fileURLToPath(new URL("./static/", import.meta.url));
+  return existsSync(`${dir}swagger-ui-bundle.js`) ? dir : undefined;
+}
