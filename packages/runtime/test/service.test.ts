@@ -238,6 +238,12 @@ describe("service: access rules", () => {
     expect((await coffer.get("WO")).maskedValue).toBe("(write-only)");
     const inj = await coffer.resolveForInjection({ only: ["WO"] });
     expect(inj.vars).toEqual({ WO: "hidden-value" });
+    // without names, an agent gets what it may use; naming a forbidden one is an error
+    const all = await other.resolveForInjection();
+    expect(Object.keys(all.vars).sort()).toEqual(["WO"]);
+    expect(await codeOf(other.resolveForInjection({ only: ["RESTRICTED"] }))).toBe("PERMISSION_DENIED");
+    expect((await other.list()).items.map((i) => i.name)).toEqual(["WO"]);
+    expect((await builder.list()).items.map((i) => i.name).sort()).toEqual(["RESTRICTED", "WO"]);
   });
 
   it("audits reads, reveals with purpose, writes and denials, never values", async () => {

@@ -229,10 +229,8 @@ class CofferService implements Coffer {
 
   /** Check policy; a denial is audited with the rule that decided. */
   private async authorize(action: PolicyAction, name: string | undefined, secret?: SecretMetadata, command?: string, purpose?: string): Promise<void> {
-    if (secret && this.accessor.kind === "agent" && secret.allowedAgentIds && secret.allowedAgentIds.length > 0) {
-      if (!secret.allowedAgentIds.includes(this.accessor.id)) {
-        await this.deny(action, name, secret, "secret:allowedAgentIds", `agent "${this.accessor.id}" is not in the secret's allowedAgentIds`);
-      }
+    if (secret && !this.agentAllowed(secret)) {
+      await this.deny(action, name, secret, "secret:allowedAgentIds", `agent "${this.accessor.id}" is not in the secret's allowedAgentIds`);
     }
     const decision = await this.core.policy.check({
       accessor: this.accessor,
@@ -247,6 +245,18 @@ class CofferService implements Coffer {
     if (!decision.allowed) {
       await this.deny(action, name, secret, decision.rule, decision.reason ?? `${action} is not allowed`, decision.code, decision.details);
     }
+  }
+
+  /** Whether an action on a secret is allowed, without recording anything (for silent filtering). */
+  private async permits(action: PolicyAction, secret: SecretMetadata, command?: string, purpose?: string): Promise<boolean> {
+    if (!this.agentAllowed(secret)) return false;
+    const decision = await this.core.policy.check({ accessor: this.accessor, action, name: secret.name, scope: scopeLabel(secret.scope), tags: secret.tags, secret, command, purpose });
+    return decision.allowed;
+  }
+
+  /** False when the secret names allowed agents and this accessor is an agent not among them. */
+  private agentAllowed(secret: Pick<SecretMetadata, "allowedAgentIds">): boolean {
+    return !(this.accessor.kind === "agent" && secret.allowedAgentIds && secret.allowedAgentIds.length > 0 && !secret.allowedAgentIds.includes(this.accessor.id));
   }
 
   private async deny(
@@ -542,7 +552,9 @@ class CofferService implements Coffer {
       }
       let items = ordered.map((g) => g.item);
       if (env) items = items.filter((i) => i.envs.includes(env));
-      if (!options.includeExpired) items = items.filter((i) => i.decay.state !== "hard-expired");
+      if (options.includeExpired === false) items = items.filter((i) => i.decay.state !== "hard-expired" && i.decay.state !== "expired");
+      else if (!options.includeExpired) items = items.filter((i) => i.decay.state !== "hard-expired");
+      items = items.filter((i) => this.agentAllowed(i));
       if (options.staleOnly) items = items.filter((i) => i.decay.state === "stale" || i.decay.state === "expired" || i.decay.state === "hard-expired");
       items.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : this.core.chain.priorityOf(b.provider) - this.core.chain.priorityOf(a.provider)));
       const start = options.cursor ? decodeCursor(options.cursor) : 0;
@@ -980,7 +992,12 @@ class CofferService implements Coffer {
         if (decayOf(c.meta, now).state === "hard-expired") chosen.delete(name);
       }
       await this.authorize("exec", undefined, undefined, options.command, options.purpose);
-      for (const c of chosen.values()) await this.authorize("exec", c.meta.name, c.meta, options.command, options.purpose);
+      for (const [name, c] of chosen) {
+        // Names asked for explicitly must be allowed (a denial is an error); with no names, the
+        // secrets this caller may not use are left out instead of failing the whole run.
+        if (wanted) await this.authorize("exec", c.meta.name, c.meta, options.command, options.purpose);
+        else if (!(await this.permits("exec", c.meta, options.command, options.purpose))) chosen.delete(name);
+      }
       // Batch reads per provider.
       const byProvider = new Map<Provider, Array<{ name: string; address: SecretAddress }>>();
       for (const [name, c] of chosen) {

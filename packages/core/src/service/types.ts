@@ -179,7 +179,7 @@ export interface ListOptions {
   tags?: string[];
   /** Only secrets that have this env state. */
   env?: string;
-  /** Include hard-expired and TTL-expired secrets. @default true for TTL-expired, false for hard-expired */
+  /** `true`: include every expired secret; `false`: hide TTL-expired and hard-expired; omitted: hide only hard-expired. */
   includeExpired?: boolean;
   /** Include soft-deleted secrets. @default false */
   includeDeleted?: boolean;

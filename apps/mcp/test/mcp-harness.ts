@@ -1,0 +1,163 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+
+/** The built bin under test. */
+export const BIN = fileURLToPath(new URL("../dist/coffer-mcp.js", import.meta.url));
+
+/** A temp COFFER_HOME and a temp project directory (the server's cwd). */
+export interface Workspace {
+  home: string;
+  cwd: string;
+  cleanup(): void;
+}
+
+/** Create an isolated workspace; `coffer.yaml` text goes into the project directory. */
+export function makeWorkspace(cofferYaml?: string): Workspace {
+  const root = mkdtempSync(join(tmpdir(), "coffer-mcp-test-"));
+  const home = join(root, "home");
+  const cwd = join(root, "project");
+  for (const dir of [home, cwd]) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (cofferYaml !== undefined) writeFileSync(join(cwd, "coffer.yaml"), cofferYaml, { mode: 0o600 });
+  return { home, cwd, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+/** The environment a spawned server gets: nothing of the real user's Coffer setup. */
+export function serverEnv(ws: Workspace, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? "",
+    HOME: ws.home,
+    COFFER_HOME: ws.home,
+    ...extra,
+  };
+}
+
+/** One tool call as the test saw it. */
+export interface CallRecord {
+  tool: string;
+  args: Record<string, unknown>;
+  text: string;
+  isError: boolean;
+}
+
+/** A connected MCP client plus helpers. */
+export interface Connection {
+  client: Client;
+  call(tool: string, args?: Record<string, unknown>): Promise<CallRecord>;
+  stderr(): string;
+  close(): Promise<void>;
+}
+
+/** Every call made in this test process, to search for leaked values. */
+export const transcript: CallRecord[] = [];
+
+function textOf(result: Awaited<ReturnType<Client["callTool"]>>): string {
+  const content = (result.content ?? []) as Array<{ type: string; text?: string }>;
+  return content.map((c) => (c.type === "text" ? (c.text ?? "") : JSON.stringify(c))).join("\n");
+}
+
+function wrap(client: Client, stderr: () => string, close: () => Promise<void>): Connection {
+  return {
+    client,
+    stderr,
+    close,
+    async call(tool, args = {}) {
+      const result = await client.callTool({ name: tool, arguments: args });
+      const record = { tool, args, text: textOf(result), isError: result.isError === true };
+      transcript.push(record);
+      return record;
+    },
+  };
+}
+
+/** Spawn the built server over stdio with the real MCP client. */
+export async function connectStdio(
+  ws: Workspace,
+  args: string[] = [],
+  env: Record<string, string> = {},
+): Promise<Connection> {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [BIN, ...args],
+    cwd: ws.cwd,
+    env: serverEnv(ws, env),
+    stderr: "pipe",
+  });
+  let errText = "";
+  transport.stderr?.on("data", (chunk: Buffer) => {
+    errText += chunk.toString("utf8");
+  });
+  const client = new Client({ name: "coffer-mcp-test", version: "0.0.0" });
+  await client.connect(transport);
+  return wrap(
+    client,
+    () => errText,
+    () => client.close(),
+  );
+}
+
+/** A server started with `--http`, and the URL it listens on. */
+export interface HttpServerProcess {
+  url: string;
+  child: ChildProcess;
+  stderr(): string;
+  stop(): Promise<void>;
+}
+
+/** Spawn the built server with `--http --port 0` and wait until it listens. */
+export async function startHttpServer(
+  ws: Workspace,
+  args: string[],
+  env: Record<string, string>,
+): Promise<HttpServerProcess> {
+  const child = spawn(process.execPath, [BIN, "--http", "--port", "0", ...args], {
+    cwd: ws.cwd,
+    env: serverEnv(ws, env),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let errText = "";
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${errText}`)), 20_000);
+    child.stderr.on("data", (chunk: Buffer) => {
+      errText += chunk.toString("utf8");
+      const match = /listening on (http:\/\/\S+)/.exec(errText);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited (${code}): ${errText}`));
+    });
+  });
+  return {
+    url,
+    child,
+    stderr: () => errText,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
+}
+
+/** Connect the real MCP client over Streamable HTTP with a bearer token. */
+export async function connectHttp(url: string, token: string | undefined): Promise<Connection> {
+  const headers: Record<string, string> = token === undefined ? {} : { authorization: `Bearer ${token}` };
+  const transport = new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } });
+  const client = new Client({ name: "coffer-mcp-http-test", version: "0.0.0" });
+  await client.connect(transport);
+  return wrap(
+    client,
+    () => "",
+    () => client.close(),
+  );
+}

@@ -1,0 +1,2 @@
+export * from "./child-environment.js";
+export * from "./exec-with-secrets.js";
