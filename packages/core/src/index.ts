@@ -19,3 +19,4 @@ export * from "./redact/index.js";
 export * from "./tokens/index.js";
 export * from "./governance/index.js";
 export * from "./exec/index.js";
+export * from "./bundle/index.js";

@@ -1,0 +1,78 @@
+import { AUDIT_ACTIONS, type AuditAction, type AuditQuery, CofferError } from "@coffer/core";
+import type { CommandHandler } from "../cli/command-spec.js";
+import { parseDurationSeconds } from "../cli/durations.js";
+import { exitCodeFor } from "../cli/exit-codes.js";
+import { booleanFlag, defined, integerFlag, stringFlag } from "../cli/flag-values.js";
+import { renderTable } from "../cli/table.js";
+
+function sinceOf(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  if (/^\d+\s*[smhdwy]?$/i.test(text.trim())) {
+    return new Date(Date.now() - parseDurationSeconds(text, "--since") * 1000).toISOString();
+  }
+  const ms = Date.parse(text);
+  if (!Number.isFinite(ms)) {
+    throw new CofferError("INVALID_ARGUMENT", "--since must be an ISO 8601 time or a duration like 7d", {
+      field: "since",
+    });
+  }
+  return new Date(ms).toISOString();
+}
+
+/** `coffer audit [name]`: the access log with a summary, or `--verify` of its hash chain. */
+export const auditCommand: CommandHandler = async (ctx, args) => {
+  const coffer = await ctx.coffer();
+  if (booleanFlag(args, "verify")) {
+    const result = await coffer.verifyAudit();
+    if (result.ok) {
+      return {
+        data: result,
+        lines: [`${ctx.style.green("✓")} Audit log intact: ${result.checked} entries verified`],
+      };
+    }
+    const broken = result.brokenAt;
+    return {
+      data: result,
+      lines: [
+        `${ctx.style.red("✗")} Audit log broken${broken ? ` at entry #${broken.seq} (${broken.reason})` : ""}; ${result.checked} entries checked`,
+      ],
+      exitCode: exitCodeFor("INTEGRITY"),
+    };
+  }
+  const name = args.positionals[0];
+  const action = stringFlag(args, "action");
+  if (action !== undefined && !(AUDIT_ACTIONS as readonly string[]).includes(action)) {
+    throw new CofferError("INVALID_ARGUMENT", `--action must be one of ${AUDIT_ACTIONS.join(", ")}`, {
+      field: "action",
+    });
+  }
+  const limit = integerFlag(args, "limit", 1) ?? 50;
+  const filter: AuditQuery = defined({
+    name,
+    accessor: stringFlag(args, "accessor"),
+    action: action as AuditAction | undefined,
+    failedOnly: booleanFlag(args, "failed-only") || undefined,
+    since: sinceOf(stringFlag(args, "since")),
+  });
+  const entries = await coffer.audit({ ...filter, limit });
+  const summary = await coffer.auditSummary({ ...filter, failedOnly: undefined });
+  const headers = ["Timestamp", "Accessor", ...(name ? [] : ["Secret"]), "Action", "Success", "Provider"];
+  const rows = entries.map((e) => [
+    e.time,
+    `${e.accessor}${e.frontEnd && e.frontEnd !== "library" ? ` (${e.frontEnd})` : ""}`,
+    ...(name ? [] : [e.name ?? "-"]),
+    e.action,
+    e.success ? ctx.style.green("✓") : ctx.style.red(`✗${e.errorCode ? ` ${e.errorCode}` : ""}`),
+    e.provider ?? "-",
+  ]);
+  const lines = [`Access Log: ${name ?? "all secrets"} (last ${limit} entries)`, ""];
+  if (rows.length > 0) lines.push(...renderTable(headers, rows, ctx.terminal.width));
+  else lines.push("No entries.");
+  lines.push("");
+  lines.push(`Failed attempts: ${summary.failed}`);
+  lines.push(
+    `Most frequent accessor: ${summary.topAccessor ? `${summary.topAccessor.accessor} (${summary.topAccessor.count} accesses)` : "-"}`,
+  );
+  lines.push(`Last rotation: ${summary.lastRotation ?? "never"}`);
+  return { data: { entries, summary }, lines };
+};
