@@ -95,8 +95,15 @@ function toJson(data: unknown): string {
   return `${JSON.stringify(plain(data), null, 2)}\n`;
 }
 
-function toYaml(data: unknown): string {
-  return stringifyYaml(data, { lineWidth: 0, aliasDuplicateObjects: false });
+function toYaml(data: unknown, withValues = false): string {
+  // With values, strings are always double-quoted: plain and block scalars can lose leading or
+  // trailing spaces next to line breaks (" \n" came back as "\n"), and a value must round-trip
+  // byte for byte. Metadata-only exports stay plain for readability.
+  return stringifyYaml(data, {
+    lineWidth: 0,
+    aliasDuplicateObjects: false,
+    ...(withValues ? { defaultStringType: "QUOTE_DOUBLE" as const, defaultKeyType: "PLAIN" as const } : {}),
+  });
 }
 
 function envExport(items: readonly ExportItem[], includeValues: boolean): string {
@@ -184,7 +191,7 @@ export function formatExport(items: readonly ExportItem[], format: ExportFormat,
         requireUniqueNames(items, format);
         data = importShape(items);
       } else data = items.map(metadataRecord);
-      return format === "json" ? toJson(data) : toYaml(data);
+      return format === "json" ? toJson(data) : toYaml(data, includeValues);
     }
     case "csv":
       return csvExport(items, includeValues);
