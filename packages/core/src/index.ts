@@ -17,5 +17,6 @@ export * from "./import-formats/index.js";
 export * from "./generate/index.js";
 export * from "./redact/index.js";
 export * from "./tokens/index.js";
+export * from "./governance/index.js";
 export * from "./exec/index.js";
 export * from "./bundle/index.js";

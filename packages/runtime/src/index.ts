@@ -7,3 +7,11 @@
  * await coffer.get("STRIPE_SECRET_KEY");
  */
 export { openCoffer, defaultAccessor, type OpenCofferOptions, type OpenedCoffer } from "./open-coffer.js";
+export {
+  HOOK_SECRET_ACCESSOR,
+  buildGovernance,
+  readGovernanceConfig,
+  type Governance,
+  type GovernanceConfig,
+  type GovernanceOptions,
+} from "./governance.js";

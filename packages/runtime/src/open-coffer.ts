@@ -1,8 +1,10 @@
 import {
   type Accessor,
+  type Approvals,
   type Coffer,
   type DocumentStore,
   type Hook,
+  type HookRegistry,
   type LoadedConfig,
   type PolicyEngine,
   type Provider,
@@ -14,6 +16,7 @@ import {
 } from "@coffer/core";
 import { type LocalProvider, local } from "@coffer/provider-local";
 import { env as envProvider } from "@coffer/provider-env";
+import { buildGovernance, readGovernanceConfig } from "./governance.js";
 
 /** Options of {@link openCoffer}. */
 export interface OpenCofferOptions {
@@ -27,7 +30,9 @@ export interface OpenCofferOptions {
   provider?: string;
   /** Hooks to register besides the configured ones (library use). */
   hooks?: Hook[];
-  /** Policy engine. @default allow all (the governance layer supplies the configured one) */
+  /** Commands a command-line flag allows to run with secrets (`coffer-mcp --exec-allow`); narrows like config. */
+  execAllow?: string[];
+  /** Policy engine. @default the configured one (accessControl, exec, approvals, token scopes) */
   policy?: PolicyEngine;
   /** Clock (tests). */
   clock?: () => Date;
@@ -43,6 +48,10 @@ export interface OpenedCoffer {
   local?: LocalProvider;
   /** Service documents (API tokens, approvals, hooks), when the local store is configured. */
   documents?: DocumentStore;
+  /** Human approvals (`coffer approvals list/approve/deny`), when the local store is configured. */
+  approvals?: Approvals;
+  /** Run-time hook registry (`coffer hooks add/list/remove/test`), when the local store is configured. */
+  hooks?: HookRegistry;
 }
 
 /**
@@ -56,6 +65,7 @@ export async function openCoffer(options: OpenCofferOptions): Promise<OpenedCoff
   const cwd = options.cwd ?? process.cwd();
   const loaded = loadConfig({ cwd, env });
   const { config } = loaded;
+  const governanceConfig = readGovernanceConfig(loaded);
   const providers: Array<{ provider: Provider; priority: number }> = [];
   let localStore: LocalProvider | undefined;
   for (const entry of configuredProviders(config)) {
@@ -67,6 +77,17 @@ export async function openCoffer(options: OpenCofferOptions): Promise<OpenedCoff
   if (!providers.some((p) => p.provider.name === defaultProvider)) {
     throw new CofferError("CONFIG", `provider "${defaultProvider}" is not configured; configured providers are: ${providers.map((p) => p.provider.name).join(", ")}`, { field: "provider" });
   }
+  const auditLog = config.audit.enabled === false ? undefined : localStore?.auditLog;
+  const governance = buildGovernance({
+    loaded,
+    governanceConfig,
+    ...(localStore ? { documents: localStore.documents } : {}),
+    ...(auditLog ? { audit: auditLog } : {}),
+    ...(options.hooks ? { hooks: options.hooks } : {}),
+    ...(options.execAllow ? { execAllow: options.execAllow } : {}),
+    env,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   const coffer = createCoffer({
     providers,
     defaultProvider,
@@ -83,11 +104,19 @@ export async function openCoffer(options: OpenCofferOptions): Promise<OpenedCoff
     rotationGraceDays: config.rotationGraceDays,
     chainPolicy: config.chainPolicy,
     ...(config.audit.enabled === false ? { audit: false as const } : {}),
-    hooks: options.hooks,
-    policy: options.policy,
+    hooks: governance.hookSource,
+    policy: options.policy ?? governance.policy,
     clock: options.clock,
   });
-  return { coffer, loaded, ...(localStore ? { local: localStore, documents: localStore.documents } : {}) };
+  governance.bind(coffer);
+  await governance.applyRetention();
+  return {
+    coffer,
+    loaded,
+    ...(localStore ? { local: localStore, documents: localStore.documents } : {}),
+    ...(governance.approvals ? { approvals: governance.approvals } : {}),
+    ...(governance.hookRegistry ? { hooks: governance.hookRegistry } : {}),
+  };
 }
 
 async function buildProvider(

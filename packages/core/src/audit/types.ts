@@ -40,6 +40,7 @@ export const AUDIT_ACTIONS = [
   "hook",
   "token",
   "expire",
+  "audit-prune",
 ] as const;
 /** One audited action. */
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -24,6 +24,8 @@ export interface PolicyRequest {
   command?: string;
   /** Stated purpose (reveal, exec). */
   purpose?: string;
+  /** A non-secret resource the action concerns (for example `admin` of the audit log). */
+  resource?: "audit" | "approvals" | "hooks" | "tokens" | "keys" | "config";
 }
 
 /** The engine's answer. */

@@ -11,7 +11,7 @@ import { parseImport } from "../import-formats/index.js";
 import { type ScopeRef, scopeKey, scopeLabel } from "../model/scope.js";
 import type { SecretAddress, SecretMetadata, SecretWrite, StoredSecret } from "../model/secret.js";
 import { mapToEnvVars, matchesGlob, validateEnvName, validateSecretName } from "../names/secret-name.js";
-import { ALLOW_ALL_POLICY, type PolicyAction, type PolicyEngine } from "../policy/policy.js";
+import { ALLOW_ALL_POLICY, type PolicyAction, type PolicyEngine, type PolicyRequest } from "../policy/policy.js";
 import type { Provider, SecretRef } from "../provider/provider.js";
 import { maskValue } from "../redact/index.js";
 import { type ScopeDefaults, readCascade, resolveScope } from "../scope/resolve.js";
@@ -228,7 +228,7 @@ class CofferService implements Coffer {
   }
 
   /** Check policy; a denial is audited with the rule that decided. */
-  private async authorize(action: PolicyAction, name: string | undefined, secret?: SecretMetadata, command?: string, purpose?: string): Promise<void> {
+  private async authorize(action: PolicyAction, name: string | undefined, secret?: SecretMetadata, command?: string, purpose?: string, resource?: PolicyRequest["resource"]): Promise<void> {
     if (secret && !this.agentAllowed(secret)) {
       await this.deny(action, name, secret, "secret:allowedAgentIds", `agent "${this.accessor.id}" is not in the secret's allowedAgentIds`);
     }
@@ -241,6 +241,7 @@ class CofferService implements Coffer {
       secret,
       command,
       purpose,
+      ...(resource ? { resource } : {}),
     });
     if (!decision.allowed) {
       await this.deny(action, name, secret, decision.rule, decision.reason ?? `${action} is not allowed`, decision.code, decision.details);
@@ -252,6 +253,13 @@ class CofferService implements Coffer {
     if (!this.agentAllowed(secret)) return false;
     const decision = await this.core.policy.check({ accessor: this.accessor, action, name: secret.name, scope: scopeLabel(secret.scope), tags: secret.tags, secret, command, purpose });
     return decision.allowed;
+  }
+
+  /** Whether this caller could reveal the value (users always; others per policy). */
+  private async mayReveal(secret: SecretMetadata): Promise<boolean> {
+    if (secret.writeOnly) return false;
+    if (this.accessor.kind === "user") return true;
+    return this.permits("reveal", secret);
   }
 
   /** False when the secret names allowed agents and this accessor is an agent not among them. */
@@ -464,6 +472,7 @@ class CofferService implements Coffer {
     try {
       const detected = await this.resolveEnv(options.env);
       const hit = await this.core.chain.resolve(this.candidates(name, this.cascade(options), detected.env), { only: options.provider });
+      await this.authorize("read", name, hit.secret);
       const state = decayOf(hit.secret, this.now()).state;
       this.recordLater({ action: "read", name, scope: scopeLabel(hit.secret.scope), provider: hit.provider.name, success: true, details: { check: "has" } });
       return state !== "expired" && state !== "hard-expired";
@@ -497,7 +506,7 @@ class CofferService implements Coffer {
       let accessCount = 0;
       let lastAccess: string | undefined;
       if (this.core.audit) {
-        const entries = await this.core.audit.query({ name, limit: 100000 });
+        const entries = await this.core.audit.query({ name, limit: 10000 });
         const access = entries.filter((e) => e.success && (e.action === "read" || e.action === "reveal" || e.action === "exec"));
         accessCount = access.reduce((n, e) => n + (e.details?.coalesced && typeof e.details.count === "number" ? e.details.count : 1), 0);
         lastAccess = access[0]?.time;
@@ -555,6 +564,11 @@ class CofferService implements Coffer {
       if (options.includeExpired === false) items = items.filter((i) => i.decay.state !== "hard-expired" && i.decay.state !== "expired");
       else if (!options.includeExpired) items = items.filter((i) => i.decay.state !== "hard-expired");
       items = items.filter((i) => this.agentAllowed(i));
+      if (this.core.policy !== ALLOW_ALL_POLICY) {
+        const visible: ListItem[] = [];
+        for (const i of items) if (await this.permits("read", i as unknown as SecretMetadata)) visible.push(i);
+        items = visible;
+      }
       if (options.staleOnly) items = items.filter((i) => i.decay.state === "stale" || i.decay.state === "expired" || i.decay.state === "hard-expired");
       items.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : this.core.chain.priorityOf(b.provider) - this.core.chain.priorityOf(a.provider)));
       const start = options.cursor ? decodeCursor(options.cursor) : 0;
@@ -722,6 +736,13 @@ class CofferService implements Coffer {
     return page.items.find((m) => m.name === name && scopeKey(m.scope) === scopeKey(scope));
   }
 
+  /** Metadata of a soft-deleted secret at one provider (for policy on restore/purge). */
+  private async deletedState(provider: Provider, name: string, scope: ScopeRef): Promise<SecretMetadata | undefined> {
+    if (!provider.list) return undefined;
+    const page = await provider.list({ scope, prefix: name, includeDeleted: true, limit: 1000 });
+    return page.items.find((m) => m.name === name && scopeKey(m.scope) === scopeKey(scope) && m.deletedAt !== undefined);
+  }
+
   /** Run a mutation with its audit entry committed alongside (or intent-then-outcome). */
   private async mutate<T>(provider: Provider, audit: AuditEntryInput, run: (audit?: AuditEntryInput) => Promise<T>): Promise<T> {
     if (!this.core.audit) return run();
@@ -746,7 +767,9 @@ class CofferService implements Coffer {
       for (const scope of this.cascade(options)) {
         for (const { provider } of entries) {
           if (!provider.restore || !provider.capabilities.softDelete || !FallbackChain.holds(provider, scope.kind)) continue;
-          await this.authorize("delete", name, { name, scope } as SecretMetadata);
+          const deleted = await this.deletedState(provider, name, scope);
+          if (!deleted) continue;
+          await this.authorize("delete", name, deleted);
           const audit = this.entry({ action: "restore", name, scope: scopeLabel(scope), provider: provider.name, success: true });
           try {
             const out = await this.mutate(provider, audit, (a) => provider.restore!({ name: name!, scope }, a ? { audit: a } : undefined));
@@ -772,7 +795,9 @@ class CofferService implements Coffer {
       for (const scope of this.cascade(options)) {
         for (const { provider } of entries) {
           if (!provider.purge || !provider.capabilities.purge || !FallbackChain.holds(provider, scope.kind)) continue;
-          await this.authorize("delete", name, { name, scope } as SecretMetadata);
+          const meta = (await this.anyState(provider, name, scope)) ?? (await this.deletedState(provider, name, scope));
+          if (!meta) continue;
+          await this.authorize("delete", name, meta);
           const audit = this.entry({ action: "purge", name, scope: scopeLabel(scope), provider: provider.name, success: true });
           try {
             const out = await this.mutate(provider, audit, (a) => provider.purge!({ name: name!, scope }, a ? { audit: a } : undefined));
@@ -891,17 +916,17 @@ class CofferService implements Coffer {
         if ((options.tags ?? []).length === 0 && !item.tags) delete attrs.tags;
         return { name, value, encoding, attrs };
       });
-      await this.authorize("write", undefined);
       const report: ImportReport = { dryRun: options.dryRun === true, created: 0, updated: 0, skipped: 0, unchanged: 0, items: [], warnings: parsed.warnings.map((w) => w.message) };
       let done = 0;
       for (const item of items) {
         const address: SecretAddress = env === undefined ? { name: item.name, scope } : { name: item.name, scope, env };
         const current = await this.current(provider, address);
+        await this.authorize("write", item.name, current ?? ({ name: item.name, scope, tags: item.attrs.tags } as SecretMetadata));
         let action: ImportReport["items"][number]["action"];
         if (current && options.skipExisting) action = "skip";
-        // Only the owner (a user) learns whether a value is unchanged: for agents and tokens the
-        // comparison would confirm a guessed value without the reveal permission.
-        else if (current && this.accessor.kind === "user" && current.value === item.value && current.encoding === item.encoding) action = "unchanged";
+        // Only a caller who may reveal the value learns whether it is unchanged: for anyone else
+        // the comparison would confirm a guessed value.
+        else if (current && current.value === item.value && current.encoding === item.encoding && (await this.mayReveal(current))) action = "unchanged";
         else action = current ? "update" : "create";
         if (!report.dryRun && (action === "create" || action === "update")) {
           await this.commitWrite(provider, address, { ...(current ? attributesOf(current) : {}), ...item.attrs, value: item.value, encoding: item.encoding, reason: "import" }, {}, "import");
@@ -1137,14 +1162,16 @@ class CofferService implements Coffer {
   }
 
   async audit(query: AuditQuery = {}) {
-    await this.authorize("admin", undefined);
+    await this.authorize("admin", undefined, undefined, undefined, undefined, "audit");
     if (this.core.flushing) await this.core.flushing;
     await this.flushAudit();
-    return this.requireAudit().query(query);
+    const entries = await this.requireAudit().query(query);
+    this.recordLater({ action: "list", success: true, details: { resource: "audit" } });
+    return entries;
   }
 
   async auditSummary(query: AuditQuery = {}): Promise<AuditSummary> {
-    const entries = await this.audit({ ...query, limit: query.limit ?? 100000 });
+    const entries = await this.audit({ ...query, limit: query.limit ?? 10000 });
     const counts = new Map<string, number>();
     for (const e of entries) counts.set(e.accessor, (counts.get(e.accessor) ?? 0) + 1);
     let top: AuditSummary["topAccessor"];
@@ -1154,9 +1181,12 @@ class CofferService implements Coffer {
   }
 
   async verifyAudit() {
-    await this.authorize("admin", undefined);
+    await this.authorize("admin", undefined, undefined, undefined, undefined, "audit");
+    if (this.core.flushing) await this.core.flushing;
     await this.flushAudit();
-    return this.requireAudit().verify();
+    const result = await this.requireAudit().verify();
+    this.recordLater({ action: "list", success: true, details: { resource: "audit", verify: true } });
+    return result;
   }
 
   async dispose(): Promise<void> {
