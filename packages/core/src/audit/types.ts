@@ -124,8 +124,12 @@ export interface AuditVerification {
 export interface AuditLog {
   /** Append one entry; throws if it cannot be recorded (the service then fails closed). */
   append(entry: AuditEntryInput): Promise<AuditEntry>;
-  /** Append several entries in one commit, in order (batched read entries). Optional. */
-  appendMany?(entries: AuditEntryInput[]): Promise<AuditEntry[]>;
+  /**
+   * Append several entries in one commit, in order (batched read entries). `durable: false`
+   * allows the commit to skip the flush to disk (kept across a process crash, not a power loss).
+   * Optional.
+   */
+  appendMany?(entries: AuditEntryInput[], options?: { durable?: boolean }): Promise<AuditEntry[]>;
   /** Query entries, newest first. */
   query(query?: AuditQuery): Promise<AuditEntry[]>;
   /** Verify the keyed hash chain. */

@@ -210,7 +210,8 @@ class CofferService implements Coffer {
     if (!core.audit || batch.length === 0) return;
     const log = core.audit;
     try {
-      if (log.appendMany) await log.appendMany(batch);
+      // Background entries are reads (nothing to undo): committed, not flushed to disk first.
+      if (log.appendMany) await log.appendMany(batch, { durable: false });
       else for (const e of batch) await log.append(e);
     } catch (err) {
       process.emitWarning(`coffer: ${batch.length} read audit entries could not be recorded (${isCofferError(err) ? err.code : "error"})`);

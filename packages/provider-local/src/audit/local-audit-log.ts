@@ -68,14 +68,16 @@ export class LocalAuditLog implements AuditLog {
   }
 
   /**
-   * Append several entries in one transaction (one durable commit), in order. Used for batched
-   * read entries. @throws CofferError INVALID_ARGUMENT, UNAVAILABLE
+   * Append several entries in one transaction, in order. Used for batched read entries, which
+   * pass `durable: false` (committed, but not flushed to disk before returning).
+   * @throws CofferError INVALID_ARGUMENT, UNAVAILABLE
    */
-  async appendMany(entries: AuditEntryInput[]): Promise<AuditEntry[]> {
+  async appendMany(entries: AuditEntryInput[], options: { durable?: boolean } = {}): Promise<AuditEntry[]> {
     if (entries.length === 0) return [];
     const rows = entries.map(toAuditRow);
     const session = this.#session();
-    return session.write(() => rows.map((fields) => appendAuditRow(session, fields)));
+    const append = () => rows.map((fields) => appendAuditRow(session, fields));
+    return options.durable === false ? session.writeRelaxed(append) : session.write(append);
   }
 
   /** Entries matching every given filter, newest first. @throws CofferError INVALID_ARGUMENT */

@@ -89,6 +89,21 @@ export class StoreSession {
     return this.#withRetry(() => this.#transaction(this.#begin, fn));
   }
 
+  /**
+   * Like {@link write}, but the commit is not flushed to disk before returning
+   * (`synchronous = NORMAL` for this one transaction): it survives a crash of the process, not
+   * a power loss. Only for records whose loss on power failure is acceptable (audit entries of
+   * reads); acknowledged secret writes always use {@link write}.
+   */
+  async writeRelaxed<T>(fn: () => T): Promise<T> {
+    this.db.pragma("synchronous = NORMAL");
+    try {
+      return await this.write(fn);
+    } finally {
+      if (this.db.open) this.db.pragma("synchronous = FULL");
+    }
+  }
+
   /** Run `fn` in one read transaction (a consistent snapshot across several statements). */
   async readSnapshot<T>(fn: () => T): Promise<T> {
     return this.#withRetry(() => this.#transaction(this.#beginRead, fn));

@@ -1,4 +1,4 @@
-import { lookup as dnsLookup, type LookupAddress } from "node:dns";
+import type { LookupAddress } from "node:dns";
 import { isIP } from "node:net";
 
 /** Error code of a connection refused because the address is not public. */
@@ -112,7 +112,7 @@ export function guardedLookup(hostname: string, options: unknown, callback: Look
     family?: number;
     hints?: number;
   };
-  dnsLookup(
+  void import("node:dns").then(({ lookup: dnsLookup }) => dnsLookup(
     hostname,
     { family: opts.family ?? 0, ...(opts.hints !== undefined ? { hints: opts.hints } : {}), all: true },
     (err, addresses) => {
@@ -124,5 +124,5 @@ export function guardedLookup(hostname: string, options: unknown, callback: Look
       if (opts.all) return callback(null, addresses);
       return callback(null, addresses[0]!.address, addresses[0]!.family);
     },
-  );
+  ), (err: Error) => callback(err as NodeJS.ErrnoException, ""));
 }

@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { isAbsolute, resolve } from "node:path";
 import { CofferError } from "../../errors/index.js";
 import { buildChildEnvironment } from "../../exec/child-environment.js";
@@ -50,13 +49,14 @@ export function shellHook(def: ShellHookDefinition, context: ShellHookContext = 
     id: def.id,
     phase: def.phase,
     match: hookMatchOf(def),
-    run(payload: HookPayload): Promise<void | HookVeto> {
+    async run(payload: HookPayload): Promise<void | HookVeto> {
       const env = buildChildEnvironment(context.env ?? process.env, {
         ...(def.env ?? {}),
         COFFER_HOOK_ID: def.id,
         COFFER_HOOK_EVENT: payload.event,
         COFFER_HOOK_PHASE: payload.phase,
       });
+      const { spawn } = await import("node:child_process");
       return new Promise((resolvePromise, reject) => {
         let settled = false;
         const settle = (fn: () => void) => {
@@ -66,7 +66,7 @@ export function shellHook(def: ShellHookDefinition, context: ShellHookContext = 
             fn();
           }
         };
-        let child: ReturnType<typeof spawn>;
+        let child: import("node:child_process").ChildProcess;
         try {
           child = spawn(def.command[0]!, def.command.slice(1), {
             cwd,

@@ -1,5 +1,3 @@
-import { request as httpRequest } from "node:http";
-import { request as httpsRequest } from "node:https";
 import { CofferError } from "../../errors/index.js";
 import type { Hook, HookPayload, HookVeto } from "../../hooks/hook.js";
 import type { WebhookHookDefinition } from "./hook-definition.js";
@@ -104,7 +102,8 @@ export function webhookHook(def: WebhookHookDefinition, context: WebhookHookCont
       const secret = await signingSecret();
       const body = JSON.stringify(payload);
       const timestamp = Math.floor(now() / 1000);
-      const send = url.protocol === "https:" ? httpsRequest : httpRequest;
+      // Loaded on first use: the HTTP stack is not needed by commands that fire no webhook.
+      const send = url.protocol === "https:" ? (await import("node:https")).request : (await import("node:http")).request;
       const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
         const timer = setTimeout(
           () => req.destroy(fail(`timed out after ${def.timeoutSeconds}s`)),
