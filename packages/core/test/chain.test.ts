@@ -90,3 +90,19 @@ describe("fallback chain", () => {
     expect(() => new FallbackChain([{ provider: fixed("a", {}), priority: 1 }, { provider: fixed("a", {}), priority: 2 }])).toThrow(/unique/);
   });
 });
+
+describe("fallback chain and tampering", () => {
+  it("surfaces INTEGRITY from a provider instead of falling through to the next one", async () => {
+    const tampered: Provider = {
+      ...fixed("local", {}),
+      async get() {
+        throw new CofferError("INTEGRITY", "version 1 of A failed to authenticate");
+      },
+    };
+    const chain = new FallbackChain([
+      { provider: tampered, priority: 50 },
+      { provider: fixed("env", { A: "from-env" }), priority: 10 },
+    ]);
+    await expect(chain.resolve(addr("A"))).rejects.toMatchObject({ code: "INTEGRITY" });
+  });
+});

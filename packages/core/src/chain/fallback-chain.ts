@@ -106,8 +106,9 @@ export class FallbackChain {
             continue;
           }
           const e = asProviderError(err, provider.name);
-          // Version-specific answers (EXPIRED old version) are answers, not failures.
-          if (e.code === "EXPIRED") throw e;
+          // Version-specific answers (EXPIRED old version) are answers, not failures; tampering
+          // (INTEGRITY) is never papered over by reading another provider.
+          if (e.code === "EXPIRED" || e.code === "INTEGRITY") throw e;
           outcomes.push({ provider: provider.name, outcome: "error", code: e.code, message: e.message });
           if (this.policy === "strict") {
             throw new CofferError("UNAVAILABLE", `provider ${provider.name} failed: ${e.message}`, {

@@ -1037,6 +1037,8 @@ class CofferService implements Coffer {
           const results = await provider.getMany(list.map((l) => l.address));
           results.forEach((r, i) => {
             if (r.ok) values.set(list[i]!.name, { value: r.secret.value, provider: provider.name, scope: scopeLabel(r.secret.scope) });
+            // Tampering is never skipped silently; a secret deleted since the listing is.
+            else if (r.error.code !== "NOT_FOUND") throw r.error;
           });
         } else {
           for (const l of list) {

@@ -37,7 +37,7 @@ export function verifyStoreIntegrity(session: StoreSession): IntegrityReport {
 
   const versions = session
     .statement(
-      "SELECT scope, name, env, version, ciphertext, encoding FROM secret_versions ORDER BY scope, name, env, version",
+      "SELECT scope, name, env, version, ciphertext, encoding, attributes FROM secret_versions ORDER BY scope, name, env, version",
     )
     .iterate() as IterableIterator<{
     scope: string;
@@ -46,10 +46,11 @@ export function verifyStoreIntegrity(session: StoreSession): IntegrityReport {
     version: number;
     ciphertext: Buffer;
     encoding: string;
+    attributes: string;
   }>;
   for (const v of versions) {
     checked++;
-    if (!authenticates(session, v.ciphertext, valueBinding(v, v.version, v.encoding))) {
+    if (!authenticates(session, v.ciphertext, valueBinding(v, v.version, v.encoding, v.attributes))) {
       problems.push(
         `secret ${quoteName(v.name)} (scope ${v.scope}, env ${v.env || "default"}) version ${v.version}: ciphertext does not authenticate`,
       );

@@ -143,12 +143,12 @@ export class SecretTable {
     const encoding = row.encoding as ValueEncoding;
     let plaintext: Buffer;
     try {
-      plaintext = session.cipher.open(row.ciphertext as Buffer, valueBinding(key, version, encoding));
+      plaintext = session.cipher.open(row.ciphertext as Buffer, valueBinding(key, version, encoding, String(row.attributes)));
     } catch (err) {
       if (!(err instanceof AuthenticationFailure)) throw err;
       throw new CofferError(
         "INTEGRITY",
-        `version ${version} of ${describeState(key)} failed to authenticate: its ciphertext was altered or moved (store ${session.path})`,
+        `version ${version} of ${describeState(key)} failed to authenticate: its ciphertext or attributes were altered or moved (store ${session.path})`,
         { name: key.name, version, path: session.path },
       );
     }
@@ -323,7 +323,7 @@ export class SecretTable {
         );
       }
       const version = current + 1;
-      const ciphertext = session.cipher.seal(prepared.plaintext, valueBinding(key, version, prepared.encoding));
+      const ciphertext = session.cipher.seal(prepared.plaintext, valueBinding(key, version, prepared.encoding, prepared.attributesJson));
       session
         .statement(
           `INSERT INTO secret_versions (scope, name, env, version, ciphertext, encoding, attributes, reason, created_at)
