@@ -51,6 +51,10 @@ import type {
 import { attributesOf, validateAttributes, validateValue } from "./validate.js";
 
 const DAY = 86400;
+/** Background (read) audit entries are committed at most this often... */
+const AUDIT_FLUSH_MS = 20;
+/** ...or as soon as this many are waiting. */
+const AUDIT_BATCH_MAX = 512;
 const WRITE_ONLY_PREVIEW = "(write-only)";
 
 function osUser(): string {
@@ -91,6 +95,7 @@ interface Core {
   links: EntanglementRegistry;
   pendingAudit: AuditEntryInput[];
   flushScheduled: boolean;
+  exitHookInstalled: boolean;
   flushing?: Promise<void>;
 }
 
@@ -135,6 +140,7 @@ export function createCoffer(options: CofferOptions): Coffer {
     links: new EntanglementRegistry(documents),
     pendingAudit: [],
     flushScheduled: false,
+    exitHookInstalled: false,
   };
   return new CofferService(core, options.accessor ?? osAccessor());
 }
@@ -194,12 +200,23 @@ class CofferService implements Coffer {
   /** Record a read-type entry in the background, batched (reads are not writes: nothing to undo). */
   private recordLater(partial: Omit<AuditEntryInput, "time" | "accessor" | "frontEnd">): void {
     if (!this.core.audit) return;
-    this.core.pendingAudit.push(this.entry(partial));
-    if (!this.core.flushScheduled) {
-      this.core.flushScheduled = true;
-      setImmediate(() => {
-        this.core.flushing = this.flushAudit();
-      });
+    const core = this.core;
+    core.pendingAudit.push(this.entry(partial));
+    if (core.pendingAudit.length >= AUDIT_BATCH_MAX) {
+      core.flushing = this.flushAudit();
+    } else if (!core.flushScheduled) {
+      // Batched: at most one commit per AUDIT_FLUSH_MS; the timer does not keep the process
+      // alive, and a process that ends without dispose() still flushes on beforeExit.
+      core.flushScheduled = true;
+      setTimeout(() => {
+        core.flushing = this.flushAudit();
+      }, AUDIT_FLUSH_MS).unref();
+      if (!core.exitHookInstalled) {
+        core.exitHookInstalled = true;
+        process.once("beforeExit", () => {
+          if (core.pendingAudit.length > 0) core.flushing = this.flushAudit();
+        });
+      }
     }
   }
 

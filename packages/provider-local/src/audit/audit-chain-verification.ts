@@ -24,7 +24,7 @@ export function verifyAuditChain(session: StoreSession): AuditVerification {
   const headHash = session.meta(META.auditHeadHash) ?? "";
   const bySeq = session.statement("SELECT * FROM audit_log WHERE seq = ?");
   const byHash = session.statement("SELECT seq FROM audit_log WHERE hash = ? LIMIT 1");
-  const key = session.auditKey;
+  const key = session.auditHmacKey;
   const broken = (seq: number, reason: BrokenReason, checked: number): AuditVerification => ({
     ok: false,
     checked,

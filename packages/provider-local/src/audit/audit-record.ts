@@ -1,4 +1,4 @@
-import { createHmac } from "node:crypto";
+import { type KeyObject, createHmac } from "node:crypto";
 import { AUDIT_ACTIONS, type AuditEntry, type AuditEntryInput, CofferError } from "@coffer/core";
 
 /** One row of the `audit_log` table. */
@@ -106,7 +106,7 @@ export function toAuditRow(entry: AuditEntryInput): Omit<AuditRow, "seq" | "prev
  * Keyed hash of an entry: HMAC-SHA256 under the audit key over a fixed-position JSON array of
  * every field, the sequence number and the previous entry's hash.
  */
-export function auditHash(key: Buffer, row: Omit<AuditRow, "hash">, seq: number = row.seq): string {
+export function auditHash(key: Buffer | KeyObject, row: Omit<AuditRow, "hash">, seq: number = row.seq): string {
   const canonical = JSON.stringify([
     "coffer.audit.v1",
     seq,

@@ -27,7 +27,7 @@ export function appendAuditRow(
   const seq = Number(session.meta(META.auditHeadSeq) ?? 0) + 1;
   const prevHash = session.meta(META.auditHeadHash) ?? "";
   const unhashed = { ...fields, seq, prev_hash: prevHash };
-  const row: AuditRow = { ...unhashed, hash: auditHash(session.auditKey, unhashed) };
+  const row: AuditRow = { ...unhashed, hash: auditHash(session.auditHmacKey, unhashed) };
   try {
     session
       .statement(
@@ -159,7 +159,7 @@ export class LocalAuditLog implements AuditLog {
     if (typeof value !== "string") {
       throw new CofferError("INVALID_ARGUMENT", "fingerprint needs a string value", { field: "value" });
     }
-    return createHmac("sha256", this.#session().fingerprintKey).update(value, "utf8").digest("hex");
+    return createHmac("sha256", this.#session().fingerprintHmacKey).update(value, "utf8").digest("hex");
   }
 
   /**

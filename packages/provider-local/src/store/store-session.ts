@@ -1,3 +1,4 @@
+import { type KeyObject, createSecretKey } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import type Database from "better-sqlite3";
 import { AeadCipher } from "../crypto/aead-cipher.js";
@@ -35,6 +36,10 @@ export class StoreSession {
   readonly auditKey: Buffer;
   /** HMAC key of value fingerprints. */
   readonly fingerprintKey: Buffer;
+  /** {@link auditKey} as a key object (HMAC of every audit entry). */
+  readonly auditHmacKey: KeyObject;
+  /** {@link fingerprintKey} as a key object (value fingerprints). */
+  readonly fingerprintHmacKey: KeyObject;
   /** Keys as unlocked (mutable: master key rotation replaces `kek` and `material`). */
   keys: SessionKeys;
   readonly #statements = new Map<string, Database.Statement>();
@@ -51,6 +56,9 @@ export class StoreSession {
     this.cipher = new AeadCipher(keys.dataKey);
     this.auditKey = deriveSubkey(keys.dataKey, "coffer-audit");
     this.fingerprintKey = deriveSubkey(keys.dataKey, "coffer-fingerprint");
+    // Key objects for the hot HMAC paths: Node converts a raw Buffer key on every call.
+    this.auditHmacKey = createSecretKey(this.auditKey);
+    this.fingerprintHmacKey = createSecretKey(this.fingerprintKey);
     this.#begin = db.prepare("BEGIN IMMEDIATE");
     this.#beginRead = db.prepare("BEGIN DEFERRED");
     this.#commit = db.prepare("COMMIT");
