@@ -11,7 +11,6 @@ import {
   type ServeOptions,
   validateAgentId,
 } from "./command-line.js";
-import { resolveExecPolicy } from "./exec-policy.js";
 import { startHttpMcpServer } from "./http-server.js";
 import { createTokenAuthenticator, loadHttpTokens, mintHttpToken } from "./http-tokens.js";
 import { createCofferMcpServer } from "./mcp-server.js";
@@ -37,11 +36,18 @@ async function serve(options: ServeOptions, log: StderrLog): Promise<void> {
   const envAgent = process.env.COFFER_AGENT_ID;
   const agentId = options.agentId ?? (envAgent ? validateAgentId(envAgent, "COFFER_AGENT_ID") : DEFAULT_AGENT_ID);
   // One service for the whole process: opened once, here, never per call.
-  const opened = await openCoffer({ cwd, accessor: agentAccessor(options.http ? "coffer-mcp" : agentId) });
-  const { coffer, loaded } = opened;
+  // Policy (exec lists with --exec-allow, accessControl, approvals) is decided by the core's
+  // policy engine for every call; this front end makes no policy decision of its own.
+  const opened = await openCoffer({
+    cwd,
+    accessor: agentAccessor(options.http ? "coffer-mcp" : agentId),
+    ...(options.execAllow !== undefined ? { execAllow: options.execAllow } : {}),
+  });
+  const { coffer, loaded, approvals, hooks } = opened;
+  const governance = { ...(approvals ? { approvals } : {}), ...(hooks ? { hooks } : {}) };
   const mcpConfig = loaded.config.mcp;
   const tools = selectTools(options.tools ?? (mcpConfig?.tools as string | string[] | undefined));
-  const exec = resolveExecPolicy(options.execAllow, loaded.config);
+  const execNote = options.execAllow !== undefined ? `, --exec-allow ${options.execAllow.join(",") || "(none)"}` : "";
   const identity = { name: "coffer-mcp", version: SERVER_VERSION };
 
   let stopping = false;
@@ -81,22 +87,22 @@ async function serve(options: ServeOptions, log: StderrLog): Promise<void> {
           handle = coffer.withAccessor(agentAccessor(id));
           contexts.set(id, handle);
         }
-        return createCofferMcpServer(identity, tools, { coffer: handle, agentId: id, cwd, exec }, log);
+        return createCofferMcpServer(identity, tools, { coffer: handle, agentId: id, cwd, ...governance }, log);
       },
     });
     stopHandlers.push(() => running.close());
     log.info(
-      `listening on ${running.url} (${tokens.length} token${tokens.length === 1 ? "" : "s"}, ${tools.length} tools, exec policy ${exec.source})`,
+      `listening on ${running.url} (${tokens.length} token${tokens.length === 1 ? "" : "s"}, ${tools.length} tools${execNote})`,
     );
     return;
   }
 
-  const server = createCofferMcpServer(identity, tools, { coffer, agentId, cwd, exec }, log);
+  const server = createCofferMcpServer(identity, tools, { coffer, agentId, cwd, ...governance }, log);
   const transport = new StdioServerTransport();
   transport.onclose = () => void stop("transport closed");
   process.stdin.once("end", () => void stop("stdin closed"));
   await server.connect(transport);
-  log.info(`ready on stdio as agent ${agentId} (${tools.length} tools, exec policy ${exec.source})`);
+  log.info(`ready on stdio as agent ${agentId} (${tools.length} tools${execNote})`);
 }
 
 async function main(argv: readonly string[]): Promise<void> {

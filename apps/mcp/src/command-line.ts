@@ -24,7 +24,7 @@ export interface ServeOptions {
   port?: number;
   /** HTTP bind address (`--host`). */
   host?: string;
-  /** Exec allowlist (`--exec-allow`), overriding config. */
+  /** Exec allow list (`--exec-allow`): one more list every command must pass, besides config's. */
   execAllow?: string[];
   /** Log level (`--log-level`). */
   logLevel?: LogLevel;
@@ -65,10 +65,13 @@ Tools:
                                 exec_with_secrets
 
 Policy:
-  --exec-allow <list>    commands exec_with_secrets may run (overrides mcp.exec.allow /
-                         exec.allow); "*" = any except network tools; default: none
+  --exec-allow <list>    commands exec_with_secrets may run, e.g. npm,node; "*" = any except
+                         network tools. One more allow list: a command must also pass
+                         mcp.exec / exec of config.yaml and coffer.yaml when they set one.
+                         Without any list, agents run nothing.
   Policy and config come from the directory coffer-mcp is started in (coffer.yaml) and the
-  user config in COFFER_HOME, never from arguments an agent passes.
+  user config in COFFER_HOME, never from arguments an agent passes. The core's policy engine
+  decides every call (exec lists, accessControl, approvals); refusals are audited.
 
 Other:
   --log-level <level>    error, warn, info (default) or debug; logs go to stderr only

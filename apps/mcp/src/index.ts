@@ -1,5 +1,4 @@
 export { type CommandLine, DEFAULT_AGENT_ID, HELP_TEXT, parseCommandLine, type ServeOptions } from "./command-line.js";
-export { assertCommandAllowed, type ExecPolicy, NETWORK_TOOLS, resolveExecPolicy } from "./exec-policy.js";
 export { type HttpMcpServerOptions, type RunningHttpMcpServer, startHttpMcpServer } from "./http-server.js";
 export {
   createTokenAuthenticator,

@@ -20,7 +20,7 @@ export interface ServerIdentity {
 const INSTRUCTIONS =
   "Coffer keeps secrets out of your context. Prefer metadata (list_secrets, inspect_secret, has_secret), masked previews (get_secret), " +
   "and exec_with_secrets to use a secret in a command without seeing it. Reveal a value (get_secret or vault_secret get with reveal: true) only when strictly needed, with a truthful purpose: it is audited. " +
-  "Errors start with a code such as NOT_FOUND or PERMISSION_DENIED.";
+  "Errors start with a code such as NOT_FOUND or PERMISSION_DENIED. APPROVAL_REQUIRED means a human must approve the request id it names; you cannot approve it: tell the user, and check approval_status before trying again.";
 
 /**
  * Build an MCP server exposing the selected tools, acting for one agent (`context`). Arguments

@@ -1,7 +1,6 @@
-import type { Coffer } from "@coffer/core";
+import type { Approvals, Coffer, HookRegistry } from "@coffer/core";
 import type { ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
 import type * as z from "zod";
-import type { ExecPolicy } from "./exec-policy.js";
 
 /** What every tool handler can use. Built once per server (stdio) or per session (HTTP). */
 export interface ToolContext {
@@ -11,8 +10,10 @@ export interface ToolContext {
   agentId: string;
   /** Directory the server was launched in (default project path, exec working directory). */
   cwd: string;
-  /** Which commands `exec_with_secrets` may run. */
-  exec: ExecPolicy;
+  /** Human approvals (read by `approval_status`); absent without the local store. */
+  approvals?: Approvals;
+  /** Run-time hook registry (`list_hooks`, `register_hook`, `remove_hook`); absent without the local store. */
+  hooks?: HookRegistry;
 }
 
 /** One MCP tool: its schema and description as the model sees them, and its handler. */

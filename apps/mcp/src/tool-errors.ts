@@ -25,12 +25,20 @@ export const MCP_ERROR_TABLE: Record<ErrorCode, { isError: true; retry: boolean 
   INTERNAL: { isError: true, retry: false },
 };
 
-/** The text of an error result: `CODE: message`, the hint on the next line when there is one. */
+/**
+ * The text of an error result: `CODE: message`, the hint on the next line when there is one.
+ * `APPROVAL_REQUIRED` says which request a human must approve, and that the agent cannot.
+ */
 export function errorText(err: CofferError): string {
   const row = MCP_ERROR_TABLE[err.code] ?? MCP_ERROR_TABLE.INTERNAL;
   let text = `${err.code}: ${err.message}`;
   const hint = err.details.hint;
-  if (typeof hint === "string" && hint.length > 0) text += `\nhint: ${hint}`;
+  const requestId = err.details.requestId;
+  if (err.code === "APPROVAL_REQUIRED" && typeof requestId === "string") {
+    text +=
+      `\nrequest ${requestId}; a human must run: coffer approve ${requestId}` +
+      "\nYou cannot approve it yourself. Tell the user, then call this tool again once it is approved (approval_status shows where it stands).";
+  } else if (typeof hint === "string" && hint.length > 0) text += `\nhint: ${hint}`;
   if (row.retry) text += "\n(temporary failure: retrying later may succeed)";
   return text;
 }

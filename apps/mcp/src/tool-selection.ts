@@ -20,6 +20,11 @@ export const ALL_TOOL_NAMES = [
   "audit_log",
   "health_check",
   "vault_secret",
+  "list_hooks",
+  "register_hook",
+  "remove_hook",
+  "agent_scan",
+  "approval_status",
 ] as const;
 
 /** One tool name. */
@@ -27,7 +32,8 @@ export type ToolName = (typeof ALL_TOOL_NAMES)[number];
 
 /**
  * The `core` set: what an agent needs day to day to store, check, use and rotate secrets
- * without seeing them. Bulk, linking, audit and diagnostics tools are in `all` only.
+ * without seeing them. Bulk, linking, audit, diagnostics and governance (hooks, expiry scan,
+ * approval status) tools are in `all` only.
  */
 export const CORE_TOOL_NAMES: readonly ToolName[] = [
   "set_secret",

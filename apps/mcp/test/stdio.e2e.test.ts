@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { openCoffer } from "@coffer/runtime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ALL_TOOL_NAMES, CORE_TOOL_NAMES } from "../src/tool-selection.js";
@@ -561,14 +563,26 @@ describe("exec_with_secrets", () => {
     expect(result.text).not.toContain(WRITE_ONLY_VALUE);
   });
 
-  it("refuses commands outside the allowlist and network tools, running nothing", async () => {
+  it("refuses commands outside the allowlist and network tools, running nothing, and audits the refusal", async () => {
     const curl = await claude.call("exec_with_secrets", { command: "curl", args: ["https://example.com"] });
     expect(curl.isError).toBe(true);
-    expect(curl.text).toMatch(/^PERMISSION_DENIED: command "curl" is a network tool/);
-    const ls = await claude.call("exec_with_secrets", { command: "ls" });
-    expect(ls.isError).toBe(true);
-    expect(ls.text).toMatch(/^PERMISSION_DENIED: command "ls" is not allowed: it is not in mcp\.exec\.allow/);
-    expect(ls.text).toContain("hint: add the command to mcp.exec.allow");
+    expect(curl.text).toMatch(/^PERMISSION_DENIED: exec of secrets denied: command "curl" is a network tool/);
+    const marker = join(ws.cwd, "touched-by-refused-command");
+    const touch = await claude.call("exec_with_secrets", { command: "touch", args: [marker] });
+    expect(touch.isError).toBe(true);
+    expect(touch.text).toMatch(
+      /^PERMISSION_DENIED: exec of secrets denied: command "touch" is not in project:mcp\.exec\.allow/,
+    );
+    expect(touch.text).toContain("hint: allow it in coffer.yaml or config.yaml");
+    expect(touch.text).toContain("--exec-allow, when it starts");
+    expect(existsSync(marker)).toBe(false);
+    // The refusal was decided and recorded by the core's policy engine, with the rule.
+    const denial = await claude.call("audit_log", { action: "policy-deny", limit: 1 });
+    expect(denial.text).toMatch(/claude \(mcp\) policy-deny FAILED PERMISSION_DENIED/);
+    expect(denial.text).toContain('"rule":"project:mcp.exec.allow"');
+    expect(denial.text).toContain('"requested":"exec"');
+    const failedExec = await claude.call("audit_log", { action: "exec", failedOnly: true, limit: 1 });
+    expect(failedExec.text).toContain('"command":"touch"');
     const shell = await claude.call("exec_with_secrets", { command: "node -e 1" });
     expect(shell.text).toMatch(/^INVALID_ARGUMENT: /);
   });

@@ -1,6 +1,5 @@
-import { CofferError, execWithSecrets, type InjectionOptions } from "@coffer/core";
+import { CofferError, execWithSecrets, type InjectionOptions, isCofferError, quoteName } from "@coffer/core";
 import * as z from "zod";
-import { assertCommandAllowed } from "../exec-policy.js";
 import { readScopeFields, toScopeInput } from "../scope-arguments.js";
 import { defineTool } from "../tool-definition.js";
 
@@ -11,13 +10,45 @@ const MAX_TIMEOUT_SECONDS = 600;
 const DEFAULT_MAX_OUTPUT_BYTES = 16 * 1024;
 const MAX_OUTPUT_BYTES = 256 * 1024;
 
+/** Added to a refusal by the exec lists: how this server reads them. */
+const MCP_EXEC_HINT =
+  "coffer-mcp reads mcp.exec / exec from coffer.yaml and config.yaml, and --exec-allow, when it starts: ask the user to allow the command there and restart the server";
+
+/**
+ * Check the shape of the command argument (not whether it may run: the core's policy engine
+ * decides that, and audits refusals). Models often pass a whole command line in `command`.
+ * @throws CofferError INVALID_ARGUMENT for control characters or a command line with spaces
+ */
+function checkCommandShape(command: string): void {
+  if (command.trim().length === 0 || /[\u0000-\u001f]/.test(command)) {
+    throw new CofferError("INVALID_ARGUMENT", "command must be a program name or path (arguments go in args)", {
+      field: "command",
+    });
+  }
+  if (/\s/.test(command) && !command.includes("/")) {
+    throw new CofferError(
+      "INVALID_ARGUMENT",
+      `command ${quoteName(command)} contains spaces: pass the program in command and its arguments in args (no shell is used)`,
+      { field: "command" },
+    );
+  }
+}
+
+/** True for a denial by the exec command lists (not by accessControl or a secret's rules). */
+function isExecListDenial(err: unknown): err is CofferError {
+  if (!isCofferError(err, "PERMISSION_DENIED")) return false;
+  const rule = err.details.rule;
+  return typeof rule === "string" && (rule.startsWith("exec:") || /(^|:)(mcp\.)?exec\.(allow|deny)$/.test(rule));
+}
+
 /** `exec_with_secrets`: run an allowed command with secrets as env vars; masked output. */
 export const execWithSecretsTool = defineTool({
   name: "exec_with_secrets",
   title: "Run a command with secrets injected",
   description:
     "[secrets] Run a program with secrets injected as environment variables (key 'openai/api_key' becomes OPENAI_API_KEY), so you can use a secret without ever seeing it. " +
-    "No shell: pass the program in command and its arguments in args. Only commands allowed by the server's exec policy run (nothing is allowed by default; network tools such as curl, wget, nc, ssh, scp only when named explicitly); a refused command says how the user can allow it. " +
+    "No shell: pass the program in command and its arguments in args. Only commands the user allowed run: nothing runs until the user allows it in config (mcp.exec.allow / exec.allow) or with --exec-allow, and network tools such as curl, wget, nc, ssh, scp only when named explicitly. A refused command fails with PERMISSION_DENIED (audited) saying how the user can allow it; do not retry it with another program to get around the refusal. " +
+    "Some secrets need a human's approval first: the call then fails with APPROVAL_REQUIRED and a request id; tell the user, and call again once approved (see approval_status). " +
     "Injects the named secrets, or every secret you may read when secrets is omitted. Audited as 'exec' with the command and purpose. Side effects: whatever the command does. " +
     "Returns the exit code and stdout/stderr with every injected value replaced by a mask, capped in size, killed after the timeout.",
   annotations: {
@@ -62,14 +93,22 @@ export const execWithSecretsTool = defineTool({
       .default(DEFAULT_MAX_OUTPUT_BYTES)
       .describe(`Output kept per stream (stdout, stderr); the rest is cut. Default ${DEFAULT_MAX_OUTPUT_BYTES}.`),
   },
-  async run(args, { coffer, cwd, exec }) {
-    assertCommandAllowed(exec, args.command);
+  async run(args, { coffer, cwd }) {
+    checkCommandShape(args.command);
     const options: InjectionOptions = { ...toScopeInput(args), command: args.command };
     if (args.secrets !== undefined) options.only = args.secrets;
     if (args.tags !== undefined) options.tags = args.tags;
     if (args.env !== undefined) options.env = args.env;
     if (args.purpose !== undefined) options.purpose = args.purpose;
-    const injection = await coffer.resolveForInjection(options);
+    let injection: Awaited<ReturnType<typeof coffer.resolveForInjection>>;
+    try {
+      // The service asks the policy engine (exec lists, accessControl, approvals) and audits a refusal.
+      injection = await coffer.resolveForInjection(options);
+    } catch (err) {
+      if (!isExecListDenial(err)) throw err;
+      const hint = typeof err.details.hint === "string" ? `${err.details.hint}; ${MCP_EXEC_HINT}` : MCP_EXEC_HINT;
+      throw new CofferError(err.code, err.message, { ...err.details, hint });
+    }
     if (injection.missing.length > 0) {
       throw new CofferError(
         "NOT_FOUND",

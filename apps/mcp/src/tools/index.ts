@@ -1,5 +1,7 @@
 import type { ToolDefinition } from "../tool-definition.js";
 import type { ToolName } from "../tool-selection.js";
+import { agentScanTool } from "./agent-scan.js";
+import { approvalStatusTool } from "./approval-status.js";
 import { auditLogTool } from "./audit-log.js";
 import { deleteSecretTool } from "./delete-secret.js";
 import { detectEnvironmentTool } from "./detect-environment.js";
@@ -13,7 +15,10 @@ import { hasSecretTool } from "./has-secret.js";
 import { healthCheckTool } from "./health-check.js";
 import { importDotenvTool } from "./import-dotenv.js";
 import { inspectSecretTool } from "./inspect-secret.js";
+import { listHooksTool } from "./list-hooks.js";
 import { listSecretsTool } from "./list-secrets.js";
+import { registerHookTool } from "./register-hook.js";
+import { removeHookTool } from "./remove-hook.js";
 import { restoreSecretTool } from "./restore-secret.js";
 import { rotateSecretTool } from "./rotate-secret.js";
 import { setSecretTool } from "./set-secret.js";
@@ -39,4 +44,9 @@ export const TOOL_DEFINITIONS: Record<ToolName, ToolDefinition> = {
   audit_log: auditLogTool,
   health_check: healthCheckTool,
   vault_secret: vaultSecretTool,
+  list_hooks: listHooksTool,
+  register_hook: registerHookTool,
+  remove_hook: removeHookTool,
+  agent_scan: agentScanTool,
+  approval_status: approvalStatusTool,
 };

@@ -538,6 +538,16 @@ class CofferService implements Coffer {
 
   async list(options: ListOptions = {}): Promise<ListResult> {
     try {
+      await this.authorize("read", undefined);
+      return await this.listVisible(options, "read");
+    } catch (err) {
+      return this.failure("list", err);
+    }
+  }
+
+  /** Listing filtered to what this caller may `visibleTo` (silently: no denial is recorded). */
+  private async listVisible(options: ListOptions, visibleTo: PolicyAction): Promise<ListResult> {
+    {
       const limit = options.limit ?? 100;
       if (!Number.isInteger(limit) || limit < 1 || limit > 10000) throw new CofferError("INVALID_ARGUMENT", "limit must be from 1 to 10000", { field: "limit" });
       const env = options.env === undefined ? undefined : validateEnvName(options.env);
@@ -584,7 +594,7 @@ class CofferService implements Coffer {
       items = items.filter((i) => this.agentAllowed(i));
       if (this.core.policy !== ALLOW_ALL_POLICY) {
         const visible: ListItem[] = [];
-        for (const i of items) if (await this.permits("read", i as unknown as SecretMetadata)) visible.push(i);
+        for (const i of items) if (await this.permits(visibleTo, i as unknown as SecretMetadata)) visible.push(i);
         items = visible;
       }
       if (options.staleOnly) items = items.filter((i) => i.decay.state === "stale" || i.decay.state === "expired" || i.decay.state === "hard-expired");
@@ -593,8 +603,6 @@ class CofferService implements Coffer {
       const page = items.slice(start, start + limit);
       this.recordLater({ action: "list", success: true, details: { count: page.length } });
       return { items: page, total: items.length, ...(start + limit < items.length ? { nextCursor: encodeCursor(start + limit) } : {}), errors };
-    } catch (err) {
-      return this.failure("list", err);
     }
   }
 
@@ -935,7 +943,8 @@ class CofferService implements Coffer {
         return { name, value, encoding, attrs };
       });
       const report: ImportReport = { dryRun: options.dryRun === true, created: 0, updated: 0, skipped: 0, unchanged: 0, items: [], warnings: parsed.warnings.map((w) => w.message) };
-      let done = 0;
+      // Plan and authorize every item before writing any, so a refusal changes nothing.
+      const plan: Array<{ item: (typeof items)[number]; address: SecretAddress; current?: StoredSecret; action: ImportReport["items"][number]["action"] }> = [];
       for (const item of items) {
         const address: SecretAddress = env === undefined ? { name: item.name, scope } : { name: item.name, scope, env };
         const current = await this.current(provider, address);
@@ -946,6 +955,10 @@ class CofferService implements Coffer {
         // the comparison would confirm a guessed value.
         else if (current && current.value === item.value && current.encoding === item.encoding && (await this.mayReveal(current))) action = "unchanged";
         else action = current ? "update" : "create";
+        plan.push({ item, address, ...(current ? { current } : {}), action });
+      }
+      let done = 0;
+      for (const { item, address, current, action } of plan) {
         if (!report.dryRun && (action === "create" || action === "update")) {
           await this.commitWrite(provider, address, { ...(current ? attributesOf(current) : {}), ...item.attrs, value: item.value, encoding: item.encoding, reason: "import" }, {}, "import");
         }
@@ -954,7 +967,7 @@ class CofferService implements Coffer {
         else if (action === "update") report.updated++;
         else if (action === "skip") report.skipped++;
         else report.unchanged++;
-        options.onProgress?.(++done, items.length);
+        options.onProgress?.(++done, plan.length);
       }
       if (report.dryRun) this.recordLater({ action: "import", success: true, details: { dryRun: true, count: items.length } });
       return report;
@@ -965,8 +978,9 @@ class CofferService implements Coffer {
 
   async export(options: ExportOptions = {}): Promise<ExportedSecret[]> {
     try {
-      if (options.includeValues) await this.authorize("export", undefined);
-      const listing = await this.list({ pattern: options.pattern, tags: options.tags, scope: options.scope, provider: options.provider, includeExpired: true, limit: 10000 });
+      const action: PolicyAction = options.includeValues ? "export" : "read";
+      await this.authorize(action, undefined);
+      const listing = await this.listVisible({ pattern: options.pattern, tags: options.tags, scope: options.scope, provider: options.provider, includeExpired: true, limit: 10000 }, action);
       const out: ExportedSecret[] = [];
       const exported: string[] = [];
       for (const item of listing.items) {
@@ -1137,7 +1151,7 @@ class CofferService implements Coffer {
     }));
     const expired: HealthReport["expired"] = [];
     const stale: HealthReport["stale"] = [];
-    const listing = await this.list({ includeExpired: true, staleOnly: true, limit: 10000 });
+    const listing = await this.listVisible({ includeExpired: true, staleOnly: true, limit: 10000 }, "read");
     for (const item of listing.items) {
       const row = { name: item.name, scope: item.scopeLabel, provider: item.provider, state: item.decay.state };
       if (item.decay.state === "stale") stale.push(row);
@@ -1147,7 +1161,7 @@ class CofferService implements Coffer {
   }
 
   async scan(options: ScanOptions = {}): Promise<ScanReport> {
-    const listing = await this.list({ includeExpired: true, limit: 10000 });
+    const listing = await this.listVisible({ includeExpired: true, limit: 10000 }, "read");
     const report: ScanReport = { checked: listing.items.length, stale: [], expired: [], rotationDue: [], rotated: [], hooks: [], errors: [] };
     for (const item of listing.items) {
       if (item.shadowed) continue;
