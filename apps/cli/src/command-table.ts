@@ -174,7 +174,7 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: "audit",
-    summary: "access log (all secrets, or one), or verify the log's hash chain",
+    summary: "access log (all secrets, or one); verify its hash chain, export it, flag anomalies",
     positionals: [{ name: "name", secretName: true }],
     options: {
       limit: { type: "string", value: "N", description: "entries to show (default 50)" },
@@ -183,9 +183,168 @@ export const COMMANDS: CommandSpec[] = [
       action: { type: "string", value: "A", description: "only this action (read, reveal, write, ...)" },
       since: { type: "string", value: "WHEN", description: "from this time (ISO 8601) or this long ago (7d)" },
       verify: { type: "boolean", description: "verify the audit chain instead of listing" },
+      export: {
+        type: "string",
+        value: "jsonl",
+        description: "export matching entries as JSON Lines (all unless --limit)",
+      },
+      output: { type: "string", short: "o", value: "FILE", description: "with --export: write to FILE (mode 0600)" },
+      anomalies: { type: "boolean", description: "flag read bursts, unusual hours, repeated denials" },
     },
-    examples: ["coffer audit api-key-stripe --limit 100", "coffer audit --failed-only", "coffer audit --verify"],
+    examples: [
+      "coffer audit api-key-stripe --limit 100",
+      "coffer audit --failed-only",
+      "coffer audit --verify",
+      "coffer audit --export jsonl --output audit.jsonl",
+      "coffer audit --anomalies --since 1d",
+    ],
     load: async () => (await import("./commands/audit.js")).auditCommand,
+  },
+  {
+    name: "approvals",
+    aliases: ["approvals list", "approvals ls"],
+    summary: "approval requests of agents and tokens (pending ones unless --status)",
+    positionals: [],
+    options: {
+      status: {
+        type: "string",
+        value: "S",
+        description: "pending (default), approved, denied, expired or all",
+      },
+    },
+    examples: ["coffer approvals", "coffer approvals --status all --json"],
+    load: async () => (await import("./commands/approvals.js")).approvalsCommand,
+  },
+  {
+    name: "approve",
+    aliases: ["approvals approve"],
+    summary: "approve a request for a while (you, the OS user, must not be the requester)",
+    positionals: [{ name: "id", required: true }],
+    options: {
+      for: {
+        type: "string",
+        value: "DURATION",
+        description: "how long the approval holds: 15m, 1h (default: config, 1h)",
+      },
+      note: { type: "string", value: "TEXT", description: "note kept with the answer" },
+    },
+    examples: ["coffer approve apr_3kq9XbT2mLw8 --for 15m"],
+    load: async () => (await import("./commands/approvals.js")).approveCommand,
+  },
+  {
+    name: "deny",
+    aliases: ["approvals deny"],
+    summary: "deny a pending request, or revoke an approval",
+    positionals: [{ name: "id", required: true }],
+    options: { note: { type: "string", value: "TEXT", description: "note kept with the answer" } },
+    examples: ["coffer deny apr_3kq9XbT2mLw8"],
+    load: async () => (await import("./commands/approvals.js")).denyCommand,
+  },
+  {
+    name: "hook add",
+    aliases: ["hooks add"],
+    summary: "register a hook: a program or a webhook run before or after writes, rotations...",
+    positionals: [],
+    options: {
+      id: { type: "string", value: "ID", description: "hook id (letters, digits, _ . -)" },
+      event: {
+        type: "string",
+        value: "E,F",
+        description: "events: write, delete, rotate, expire, read (default: all)",
+      },
+      match: { type: "string", value: "GLOB,...", description: "secret name globs, e.g. 'api-*' (default: all)" },
+      tags: { type: "string", value: "a,b", description: "only secrets with any of these tags" },
+      scope: { type: "string", value: "S,...", description: "only these scopes: project, team:acme ..." },
+      command: {
+        type: "string",
+        value: "'CMD ARGS'",
+        description: "program and arguments to run (no shell); the payload JSON arrives on stdin",
+      },
+      url: { type: "string", value: "URL", description: "webhook URL (signed JSON POST)" },
+      "secret-env": {
+        type: "string",
+        value: "VAR",
+        description: "webhook signing secret from this environment variable",
+      },
+      "secret-name": { type: "string", value: "NAME", description: "webhook signing secret: this Coffer secret" },
+      "allow-private-network": { type: "boolean", description: "let the webhook reach localhost / private addresses" },
+      before: { type: "boolean", description: "run before the operation; a failure or non-zero exit vetoes it" },
+      timeout: { type: "string", value: "SECONDS", description: "stop the hook after this long (default 10, max 120)" },
+      description: { type: "string", value: "TEXT", description: "description" },
+      replace: { type: "boolean", description: "replace a registered hook with the same id" },
+    },
+    examples: [
+      "coffer hook add --id audit-copy --event write,rotate --match 'api-*' --command './notify.sh --quiet'",
+      "coffer hook add --id freeze --before --event write --match 'prod/*' --command './check-freeze.sh'",
+      "coffer hook add --id slack --event rotate,expire --url https://hooks.example.com/coffer --secret-env HOOK_SECRET",
+    ],
+    load: async () => (await import("./commands/hook.js")).hookAddCommand,
+  },
+  {
+    name: "hook list",
+    aliases: ["hook ls", "hooks list", "hooks ls"],
+    summary: "hooks in force: from config, then registered ones",
+    positionals: [],
+    options: {},
+    examples: ["coffer hook list", "coffer hook list --json"],
+    load: async () => (await import("./commands/hook.js")).hookListCommand,
+  },
+  {
+    name: "hook remove",
+    aliases: ["hook rm", "hooks remove", "hooks rm"],
+    summary: "remove a registered hook",
+    positionals: [{ name: "id", required: true }],
+    options: {},
+    examples: ["coffer hook remove audit-copy"],
+    load: async () => (await import("./commands/hook.js")).hookRemoveCommand,
+  },
+  {
+    name: "hook test",
+    aliases: ["hooks test"],
+    summary: "run a hook once with a sample payload (no value) and report the result",
+    positionals: [{ name: "id", required: true }],
+    options: {
+      event: { type: "string", value: "E", description: "event of the sample payload (default: the hook's first)" },
+    },
+    examples: ["coffer hook test audit-copy"],
+    load: async () => (await import("./commands/hook.js")).hookTestCommand,
+  },
+  {
+    name: "agent",
+    summary: "expiry agent: find stale and expired secrets, fire expire hooks, optionally rotate",
+    positionals: [],
+    options: {
+      once: { type: "boolean", description: "scan once and exit" },
+      interval: {
+        type: "string",
+        value: "SECONDS",
+        description: "seconds between scans (default 60); runs until Ctrl-C",
+      },
+      "auto-rotate": { type: "boolean", description: "regenerate expired secrets that have a rotation format" },
+    },
+    examples: ["coffer agent --once", "coffer agent --interval 300 --auto-rotate"],
+    load: async () => (await import("./commands/agent.js")).agentCommand,
+  },
+  {
+    name: "mcp install",
+    summary: "add the coffer-mcp server to Claude Code, Cursor or VS Code (no secret goes in the file)",
+    positionals: [],
+    options: {
+      client: { type: "string", value: "C", description: "claude-code, cursor or vscode (required)" },
+      scope: { type: "string", value: "S", description: "project (default) or user" },
+      "agent-id": {
+        type: "string",
+        value: "ID",
+        description: "agent id coffer-mcp runs as (default: the client's name)",
+      },
+      print: { type: "boolean", description: "print the configuration instead of writing it" },
+    },
+    examples: [
+      "coffer mcp install --client claude-code",
+      "coffer mcp install --client cursor --scope user",
+      "coffer mcp install --client vscode --print",
+    ],
+    load: async () => (await import("./commands/mcp-install.js")).mcpInstallCommand,
   },
   {
     name: "health",
@@ -419,7 +578,7 @@ export const COMMANDS: CommandSpec[] = [
 ];
 
 /** Top-level words that group subcommands. */
-export const COMMAND_GROUPS = ["key", "token", "secret"];
+export const COMMAND_GROUPS = ["key", "token", "secret", "approvals", "hook", "hooks", "mcp"];
 
 /**
  * Find the command named by the first words of `argv`. Returns the spec and the remaining

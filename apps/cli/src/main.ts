@@ -93,8 +93,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     });
     const handler = await found.spec.load();
     const outcome: CommandOutcome = await handler(context, args);
-    if (json) writeJson({ ok: true, data: outcome.data ?? null });
-    else if (outcome.lines) for (const line of outcome.lines) context.print(line);
+    // A streamed outcome was printed as the command went.
+    if (!outcome.streamed && json) writeJson({ ok: true, data: outcome.data ?? null });
+    else if (!outcome.streamed && outcome.lines) for (const line of outcome.lines) context.print(line);
     return outcome.exitCode ?? 0;
   } catch (thrown) {
     if (thrown instanceof PromptInterrupted) {

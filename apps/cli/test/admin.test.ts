@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { copyFileSync, existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { COMMANDS } from "../src/command-table.js";
 import { type CliWorld, createWorld, envelope } from "./cli-harness.js";
 
 describe("coffer audit / health / env / doctor / key rotate", () => {
@@ -21,10 +22,11 @@ describe("coffer audit / health / env / doctor / key rotate", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^Access Log: api-key-stripe \(last 50 entries\)\n\n┌/);
     expect(r.stdout).toMatch(/│ Timestamp +│ Accessor +│ Action +│ Success +│ Provider │/);
-    expect(r.stdout).toMatch(/│ \d{4}-\d\d-\d\dT[^│]+│ [^│]+ \(cli\) +│ rotate +│ ✓ +│ local +│/);
+    // Times to the second, as in the reference layout: 2025-12-12T16:45:23Z.
+    expect(r.stdout).toMatch(/│ \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ │ [^│]+ \(cli\) +│ rotate +│ ✓ +│ local +│/);
     expect(r.stdout).toMatch(/│ reveal +│ ✗ NOT_FOUND/);
     expect(r.stdout).toMatch(
-      /\nFailed attempts: 1\nMost frequent accessor: \S+ \(\d+ accesses\)\nLast rotation: \d{4}-/,
+      /\nFailed attempts: 1\nMost frequent accessor: \S+ \(\d+ accesses\)\nLast rotation: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\n$/,
     );
     expect(r.stdout).not.toContain("sk_live_audit_value_123");
   });
@@ -44,7 +46,7 @@ describe("coffer audit / health / env / doctor / key rotate", () => {
   it("verifies the audit chain, and detects tampering", async () => {
     const ok = await w.run(["audit", "--verify"]);
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toMatch(/✓ Audit log intact: \d+ entries verified/);
+    expect(ok.stdout).toMatch(/^✓ Audit chain verified: \d+ entries\n$/);
     const copy = createWorld();
     try {
       await copy.run(["set", "a-key"], { input: "value-one-1" });
@@ -65,7 +67,11 @@ describe("coffer audit / health / env / doctor / key rotate", () => {
       db.close();
       const broken = await copy.run(["audit", "--verify"]);
       expect(broken.code).toBe(10);
-      expect(broken.stdout).toMatch(/✗ Audit log broken at entry #1/);
+      expect(broken.stdout).toMatch(/^✗ Audit chain broken at entry #1: edited \(\d+ entries checked\)\n$/);
+      const json = envelope<{ ok: boolean; brokenAt: { seq: number; reason: string } }>(
+        await copy.run(["audit", "--verify", "--json"]),
+      );
+      expect(json.data).toMatchObject({ ok: false, brokenAt: { seq: 1, reason: "edited" } });
     } finally {
       copy.cleanup();
     }
@@ -149,7 +155,9 @@ describe("coffer audit / health / env / doctor / key rotate", () => {
     const fromFile = await w.run(["key", "rotate", "--new-key-file", join(w.root, "next.key")]);
     expect(fromFile.code, fromFile.stderr).toBe(0);
     expect(fromFile.stdout).not.toContain(newKey);
-    expect((await w.run(["get", "api-key-stripe", "--plain"], { env: { COFFER_MASTER_KEY: newKey } })).stdout).toBe(value);
+    expect((await w.run(["get", "api-key-stripe", "--plain"], { env: { COFFER_MASTER_KEY: newKey } })).stdout).toBe(
+      value,
+    );
     const prompt = await w.runInTerminal(["key", "rotate", "--non-interactive"], []);
     expect(prompt.code).toBe(2);
     expect(prompt.stdout).toMatch(/--generate|--new-key-file/);
@@ -240,6 +248,13 @@ describe("coffer generate / entangle / token / completion", () => {
     expect(providers.stdout.split("\n")).toEqual(expect.arrayContaining(["local", "env"]));
     const sub = await w.run(["__complete", "--", "token", ""]);
     expect(sub.stdout.split("\n")).toEqual(expect.arrayContaining(["create", "list", "revoke"]));
+    const hookSub = await w.run(["__complete", "--", "hook", ""]);
+    expect(hookSub.stdout).toBe("add\nlist\nremove\ntest\n");
+    expect((await w.run(["__complete", "--", "mcp", "install", "--client", ""])).stdout).toBe(
+      "claude-code\ncursor\nvscode\n",
+    );
+    expect((await w.run(["__complete", "--", "mcp", "install", "--scope", ""])).stdout).toBe("project\nuser\n");
+    expect((await w.run(["__complete", "--", "approvals", "--status", "a"])).stdout).toBe("approved\nall\n");
     const value = (await w.run(["get", "api-key-stripe", "--plain"])).stdout.trim();
     expect(names.stdout).not.toContain(value);
     // The bash script works in a real bash.
@@ -334,27 +349,40 @@ describe("output conventions", () => {
     expect(wide.stdout).toContain("a-very-long-secret-name-that-goes-on-and-on-and-on");
   });
 
-  it("prints help for every command and a version", async () => {
+  it("prints help for every command and the package's version", async () => {
     const help = await w.run(["--help"]);
+    expect(help.code).toBe(0);
+    const listed = COMMANDS.filter((c) => !c.hidden).map((c) => c.name);
     for (const cmd of [
+      ...listed,
       "get",
       "set",
-      "list",
-      "rotate",
-      "delete",
-      "run",
-      "import",
-      "export",
       "audit",
-      "health",
       "token create",
       "secret set",
+      "approvals",
+      "approve",
+      "deny",
+      "hook add",
+      "hook list",
+      "hook remove",
+      "hook test",
+      "agent",
+      "mcp install",
     ]) {
-      expect(help.stdout).toContain(`  ${cmd} `);
+      expect(help.stdout).toContain(`\n  ${cmd} `);
     }
+    expect(help.stdout).not.toContain("__complete");
     const getHelp = await w.run(["get", "--help"]);
     expect(getHelp.stdout).toMatch(/^Usage: coffer get <name> \[options\]/);
     expect(getHelp.stdout).toContain("--show-full");
-    expect((await w.run(["--version"])).stdout).toMatch(/^\d+\.\d+\.\d+/);
+    const hookHelp = await w.run(["hook", "add", "--help"]);
+    expect(hookHelp.stdout).toMatch(/^Usage: coffer hook add \[options\]/);
+    expect(hookHelp.stdout).toContain("--secret-env VAR");
+    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+    const version = await w.run(["--version"]);
+    expect(version.code).toBe(0);
+    expect(version.stdout).toBe(`${pkg.version}\n`);
+    expect(envelope<{ version: string }>(await w.run(["--version", "--json"])).data.version).toBe(pkg.version);
   });
 });

@@ -44,6 +44,8 @@ export interface CommandOutcome {
   lines?: string[];
   /** Exit code. @default 0 */
   exitCode?: number;
+  /** The command already wrote its output as it went (a loop, a JSON Lines stream): print nothing more. @default false */
+  streamed?: boolean;
 }
 
 /** A command handler. */

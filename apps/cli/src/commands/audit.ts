@@ -4,6 +4,7 @@ import { parseDurationSeconds } from "../cli/durations.js";
 import { exitCodeFor } from "../cli/exit-codes.js";
 import { booleanFlag, defined, integerFlag, stringFlag } from "../cli/flag-values.js";
 import { renderTable } from "../cli/table.js";
+import { isoSeconds } from "../cli/timestamps.js";
 
 function sinceOf(text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
@@ -19,22 +20,31 @@ function sinceOf(text: string | undefined): string | undefined {
   return new Date(ms).toISOString();
 }
 
-/** `coffer audit [name]`: the access log with a summary, or `--verify` of its hash chain. */
+/**
+ * `coffer audit [name]`: the access log with a summary; `--verify` checks its hash chain,
+ * `--export jsonl` writes it as JSON Lines, `--anomalies` flags unusual access.
+ */
 export const auditCommand: CommandHandler = async (ctx, args) => {
-  const coffer = await ctx.coffer();
+  const modes = ["verify", "export", "anomalies"].filter((m) => args.options[m] !== undefined);
+  if (modes.length > 1) {
+    throw new CofferError("INVALID_ARGUMENT", `--${modes[0]} and --${modes[1]} cannot be combined`, {
+      field: modes[1]!,
+    });
+  }
   if (booleanFlag(args, "verify")) {
+    const coffer = await ctx.coffer();
     const result = await coffer.verifyAudit();
     if (result.ok) {
       return {
         data: result,
-        lines: [`${ctx.style.green("✓")} Audit log intact: ${result.checked} entries verified`],
+        lines: [`${ctx.style.green("✓")} Audit chain verified: ${result.checked} entries`],
       };
     }
     const broken = result.brokenAt;
     return {
       data: result,
       lines: [
-        `${ctx.style.red("✗")} Audit log broken${broken ? ` at entry #${broken.seq} (${broken.reason})` : ""}; ${result.checked} entries checked`,
+        `${ctx.style.red("✗")} Audit chain broken${broken ? ` at entry #${broken.seq}: ${broken.reason}` : ""} (${result.checked} entries checked)`,
       ],
       exitCode: exitCodeFor("INTEGRITY"),
     };
@@ -46,19 +56,33 @@ export const auditCommand: CommandHandler = async (ctx, args) => {
       field: "action",
     });
   }
-  const limit = integerFlag(args, "limit", 1) ?? 50;
+  const since = sinceOf(stringFlag(args, "since"));
   const filter: AuditQuery = defined({
     name,
     accessor: stringFlag(args, "accessor"),
     action: action as AuditAction | undefined,
     failedOnly: booleanFlag(args, "failed-only") || undefined,
-    since: sinceOf(stringFlag(args, "since")),
+    since,
   });
+  const exportFormat = stringFlag(args, "export");
+  if (exportFormat !== undefined) {
+    const { exportAudit } = await import("./audit-export.js");
+    return exportAudit(ctx, exportFormat, filter, integerFlag(args, "limit", 1), stringFlag(args, "output"));
+  }
+  if (stringFlag(args, "output") !== undefined) {
+    throw new CofferError("INVALID_ARGUMENT", "--output goes with --export jsonl", { field: "output" });
+  }
+  if (booleanFlag(args, "anomalies")) {
+    const { auditAnomalies } = await import("./audit-anomalies.js");
+    return auditAnomalies(ctx, filter, since);
+  }
+  const coffer = await ctx.coffer();
+  const limit = integerFlag(args, "limit", 1) ?? 50;
   const entries = await coffer.audit({ ...filter, limit });
   const summary = await coffer.auditSummary({ ...filter, failedOnly: undefined });
   const headers = ["Timestamp", "Accessor", ...(name ? [] : ["Secret"]), "Action", "Success", "Provider"];
   const rows = entries.map((e) => [
-    e.time,
+    isoSeconds(e.time),
     `${e.accessor}${e.frontEnd && e.frontEnd !== "library" ? ` (${e.frontEnd})` : ""}`,
     ...(name ? [] : [e.name ?? "-"]),
     e.action,
@@ -73,6 +97,6 @@ export const auditCommand: CommandHandler = async (ctx, args) => {
   lines.push(
     `Most frequent accessor: ${summary.topAccessor ? `${summary.topAccessor.accessor} (${summary.topAccessor.count} accesses)` : "-"}`,
   );
-  lines.push(`Last rotation: ${summary.lastRotation ?? "never"}`);
+  lines.push(`Last rotation: ${summary.lastRotation ? isoSeconds(summary.lastRotation) : "never"}`);
   return { data: { entries, summary }, lines };
 };

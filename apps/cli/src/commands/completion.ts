@@ -1,6 +1,7 @@
-import { CofferError, SCOPE_KINDS, SECRET_FORMATS } from "@coffer/core";
+import { APPROVAL_STATUSES, CofferError, HOOK_EVENTS, SCOPE_KINDS, SECRET_FORMATS } from "@coffer/core";
 import type { CommandContext } from "../cli/command-context.js";
 import type { CommandHandler, CommandSpec } from "../cli/command-spec.js";
+import { MCP_CLIENTS } from "../cli/mcp-client-config.js";
 import { optionsOf } from "../cli/parse-arguments.js";
 import { COMMAND_GROUPS, COMMANDS, findCommand } from "../command-table.js";
 
@@ -48,7 +49,13 @@ async function flagValues(ctx: CommandContext, spec: CommandSpec, flag: string):
     case "provider":
       return (await ctx.coffer()).providers().map((p) => p.name);
     case "scope":
-      return [...SCOPE_KINDS];
+      return spec.name === "mcp install" ? ["project", "user"] : [...SCOPE_KINDS];
+    case "client":
+      return [...MCP_CLIENTS];
+    case "status":
+      return [...APPROVAL_STATUSES, "all"];
+    case "event":
+      return [...HOOK_EVENTS];
     case "format":
       if (spec.name === "import") return ["env", "json", "yaml"];
       if (spec.name === "export") return ["json", "yaml", "csv", "env"];
