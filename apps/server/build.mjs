@@ -1,11 +1,17 @@
 // Bundles the coffer-server bin into one ESM file (dist/coffer-server.js) and copies the static
-// assets of the /docs reference page next to it (dist/static), so the page needs no CDN.
+// assets of the /docs reference page next to it (dist/static), so the page needs no CDN, and the
+// built web dashboard (apps/dashboard/dist, built first when missing) to dist/ui, served at /ui.
+// Options (for the dashboard's end-to-end tests, which build a private copy):
+//   --outdir <dir>      write there instead of dist/
+//   --dashboard <dir>   copy this dashboard build instead of apps/dashboard/dist
 // Workspace packages, Fastify and its plugins are bundled; better-sqlite3 (native) and the cloud
 // SDKs stay external: they are real dependencies, loaded lazily only when configured.
-import { chmodSync, cpSync, readFileSync, rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { chmodSync, cpSync, existsSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 import { build } from "esbuild";
 
 const pkg = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8"));
@@ -20,11 +26,22 @@ const alias = Object.fromEntries(
   ]),
 );
 
-rmSync(new URL("./dist", import.meta.url), { recursive: true, force: true });
+const here = fileURLToPath(new URL(".", import.meta.url));
+const { values: options } = parseArgs({ options: { outdir: { type: "string" }, dashboard: { type: "string" } } });
+const outdir = resolve(here, options.outdir ?? "dist");
+const dashboardDir = resolve(here, options.dashboard ?? "../dashboard/dist");
+
+if (!existsSync(join(dashboardDir, "index.html"))) {
+  if (options.dashboard !== undefined) throw new Error(`no dashboard build in ${dashboardDir}`);
+  // Turbo builds @coffer/dashboard first (a devDependency); a lone `pnpm run build` here does it now.
+  execFileSync("pnpm", ["run", "build"], { cwd: resolve(here, "../dashboard"), stdio: "inherit" });
+}
+
+rmSync(outdir, { recursive: true, force: true });
 
 await build({
-  entryPoints: { "coffer-server": "src/coffer-server.ts" },
-  outdir: "dist",
+  entryPoints: { "coffer-server": join(here, "src/coffer-server.ts") },
+  outdir,
   bundle: true,
   platform: "node",
   format: "esm",
@@ -52,5 +69,6 @@ await build({
 });
 
 const swaggerUiDir = dirname(require.resolve("@fastify/swagger-ui/package.json"));
-cpSync(join(swaggerUiDir, "static"), new URL("./dist/static", import.meta.url), { recursive: true });
-chmodSync(new URL("./dist/coffer-server.js", import.meta.url), 0o755);
+cpSync(join(swaggerUiDir, "static"), join(outdir, "static"), { recursive: true });
+cpSync(dashboardDir, join(outdir, "ui"), { recursive: true });
+chmodSync(join(outdir, "coffer-server.js"), 0o755);

@@ -1,15 +1,18 @@
-import type { ApiTokens, Coffer } from "@coffer/core";
+import type { ApiTokens, Approvals, Coffer } from "@coffer/core";
 import rateLimit from "@fastify/rate-limit";
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
 import { bearerAuthentication } from "./auth/bearer-auth.js";
 import { registerCors } from "./http/cors.js";
 import { frameworkErrors, registerErrorResponses } from "./http/error-responses.js";
 import { createRateLimits } from "./http/rate-limits.js";
+import { approvalRoutes } from "./routes/approvals.js";
 import { auditRoutes } from "./routes/audit.js";
+import { dashboardRoutes } from "./routes/dashboard-ui.js";
 import { healthRoute } from "./routes/health.js";
 import { exportRoute, importRoute } from "./routes/import-export.js";
 import { registerOpenApi } from "./routes/openapi.js";
 import { providerRoutes } from "./routes/providers.js";
+import { secretInspectRoute } from "./routes/secret-inspect.js";
 import { secretReadRoutes } from "./routes/secret-reads.js";
 import { secretWriteRoutes } from "./routes/secret-writes.js";
 import type { ServerSettings } from "./server-settings.js";
@@ -39,6 +42,8 @@ export interface AppOptions {
   coffer: Coffer;
   /** API tokens over the service's documents. */
   tokens: ApiTokens;
+  /** Approval requests (`GET /v1/approvals`), from `openCoffer`. @default none: the route answers 503 */
+  approvals?: Approvals;
   /** The `server` config section, validated. */
   settings: ServerSettings;
   /** Version shown in the OpenAPI document. */
@@ -49,6 +54,8 @@ export interface AppOptions {
   https?: { cert: Buffer; key: Buffer };
   /** Static assets of the /docs page. @default @fastify/swagger-ui's own */
   docsAssetsDir?: string;
+  /** Built web dashboard served at `/ui/` (its `index.html` and `assets/`). @default none: no `/ui` routes */
+  dashboardDir?: string;
 }
 
 /** Build the Fastify application serving the Coffer REST API (not listening yet). */
@@ -83,16 +90,19 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...(options.docsAssetsDir ? { assetsDir: options.docsAssetsDir } : {}),
   });
   await app.register(healthRoute);
+  if (options.dashboardDir !== undefined) await app.register(dashboardRoutes, { dir: options.dashboardDir });
   await app.register(async (v1) => {
     v1.addHook("onRequest", bearerAuthentication(options.coffer, options.tokens, limits));
     v1.addHook("onSend", async (_req, reply) => {
       reply.header("cache-control", "no-store");
     });
     await v1.register(secretReadRoutes);
+    await v1.register(secretInspectRoute);
     await v1.register(secretWriteRoutes);
     await v1.register(importRoute);
     await v1.register(exportRoute);
     await v1.register(auditRoutes);
+    await v1.register(approvalRoutes, options.approvals ? { approvals: options.approvals } : {});
     await v1.register(providerRoutes);
   });
   return app;

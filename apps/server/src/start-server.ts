@@ -39,11 +39,13 @@ export async function startServer(args: ServerArguments, env: NodeJS.ProcessEnv 
     const app = await buildApp({
       coffer,
       tokens: apiTokens(documents),
+      ...(opened.approvals ? { approvals: opened.approvals } : {}),
       settings,
       version: SERVER_VERSION,
       logger: { level: args.logLevel, redact: { paths: REDACTED_LOG_PATHS, censor: "[redacted]" } },
       ...(https ? { https } : {}),
       ...(bundledDocsAssets() ? { docsAssetsDir: bundledDocsAssets() } : {}),
+      ...(bundledDashboard() ? { dashboardDir: bundledDashboard() } : {}),
     });
     app.addHook("onClose", async () => coffer.dispose());
     let url: string;
@@ -77,4 +79,10 @@ function readPem(file: string, flag: string): Buffer {
 function bundledDocsAssets(): string | undefined {
   const dir = fileURLToPath(new URL("./static/", import.meta.url));
   return existsSync(`${dir}swagger-ui-bundle.js`) ? dir : undefined;
+}
+
+/** The web dashboard copied next to the bundled bin (`dist/ui`), when running bundled. */
+function bundledDashboard(): string | undefined {
+  const dir = fileURLToPath(new URL("./ui/", import.meta.url));
+  return existsSync(`${dir}index.html`) ? dir : undefined;
 }

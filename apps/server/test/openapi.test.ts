@@ -15,11 +15,15 @@ const ROUTES = [
   "POST /v1/secrets/{name}/restore",
   "POST /v1/secrets/{name}/rotate",
   "GET /v1/secrets/{name}/versions",
+  "GET /v1/secrets/{name}/inspect",
   "POST /v1/secrets/{name}/rollback",
   "POST /v1/import",
   "GET /v1/export",
   "GET /v1/audit",
   "GET /v1/audit/verify",
+  "GET /v1/audit/export",
+  "GET /v1/audit/anomalies",
+  "GET /v1/approvals",
   "GET /v1/providers",
 ];
 const METHODS = ["get", "put", "post", "delete", "patch", "head", "options", "trace"];

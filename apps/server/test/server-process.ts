@@ -6,7 +6,14 @@ import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type ApiTokens, apiTokens, type Coffer, type CreateApiTokenInput, type DocumentStore } from "@coffer/core";
+import {
+  type ApiTokens,
+  type Approvals,
+  apiTokens,
+  type Coffer,
+  type CreateApiTokenInput,
+  type DocumentStore,
+} from "@coffer/core";
 import { defaultAccessor, openCoffer } from "@coffer/runtime";
 
 /** The built bin under test. */
@@ -42,6 +49,8 @@ export interface ServerUnderTest {
   tokens: ApiTokens;
   /** The service in the test process (same store), acting as the OS user. */
   coffer: Coffer;
+  /** Approval requests of the same store (a person approves them here). */
+  approvals: Approvals;
   /** Create a token and return its plaintext. */
   token(input: Partial<CreateApiTokenInput> & { scopes: string[] }): Promise<string>;
   /** Send a request. */
@@ -58,6 +67,8 @@ export interface ServerUnderTest {
 export interface StartOptions {
   /** Contents of `$COFFER_HOME/config.yaml`. */
   userConfig?: string;
+  /** Contents of `coffer.yaml` in the server's working directory (the project config). */
+  projectConfig?: string;
   /** Extra command-line arguments. */
   args?: string[];
   /** Scheme to expect (https with --tls-*). */
@@ -75,11 +86,14 @@ export async function startServer(options: StartOptions = {}): Promise<ServerUnd
   mkdirSync(home, { mode: 0o700 });
   mkdirSync(cwd, { mode: 0o700 });
   if (options.userConfig !== undefined) writeFileSync(join(home, "config.yaml"), options.userConfig, { mode: 0o600 });
+  if (options.projectConfig !== undefined)
+    writeFileSync(join(cwd, "coffer.yaml"), options.projectConfig, { mode: 0o600 });
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? "", HOME: root, COFFER_HOME: home, TZ: "UTC" };
 
   // Open the store first, so the key file exists before the server starts.
   const opened = await openCoffer({ accessor: defaultAccessor("library"), cwd, env });
-  if (!opened.documents) throw new Error("no local store");
+  if (!opened.documents || !opened.approvals) throw new Error("no local store");
+  const approvals = opened.approvals;
   const tokens = apiTokens(opened.documents);
 
   const child: ChildProcess = spawn(process.execPath, [SERVER_BIN, "--port", "0", ...(options.args ?? [])], {
@@ -115,6 +129,7 @@ export async function startServer(options: StartOptions = {}): Promise<ServerUnd
     cwd,
     tokens,
     coffer: opened.coffer,
+    approvals,
     async token(input) {
       const { token } = await tokens.create({
         name: input.name ?? `t${id}-${Math.random().toString(36).slice(2, 8)}`,

@@ -12,6 +12,7 @@ export * from "./scope/index.js";
 export * from "./environment/index.js";
 export * from "./expiry/index.js";
 export * from "./chain/index.js";
+export * from "./remote/index.js";
 export * from "./dotenv/index.js";
 export * from "./import-formats/index.js";
 export * from "./generate/index.js";

@@ -2,13 +2,15 @@ import { type ApiTokens, type Coffer, CofferError } from "@coffer/core";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { HttpProblem } from "../http/problem.js";
 import type { RateLimits } from "../http/rate-limits.js";
+import { tokenAccessor } from "./token-policy.js";
 
 const BEARER = /^Bearer[ ]+(\S+)[ ]*$/i;
 
 /**
  * The `onRequest` hook of every `/v1` route: verify `Authorization: Bearer <token>`, apply the
  * failed-authentication and per-token rate limits, and attach the token and a service handle
- * acting as the token (its name is the accessor in the audit log).
+ * acting as the token (its name is the accessor in the audit log; its scopes and pattern are
+ * enforced by the core's policy engine).
  */
 export function bearerAuthentication(base: Coffer, tokens: ApiTokens, limits: RateLimits) {
   return async function authenticate(req: FastifyRequest, _reply: FastifyReply): Promise<void> {
@@ -47,12 +49,7 @@ export function bearerAuthentication(base: Coffer, tokens: ApiTokens, limits: Ra
     await limits.checkToken(req, token.id);
     req.apiToken = token;
     req.log = req.log.child({ accessor: token.name });
-    req.tokenCoffer = base.withAccessor({
-      id: token.name,
-      kind: "token",
-      frontEnd: "rest",
-      tokenScopes: [...token.scopes],
-      ...(token.pattern === undefined ? {} : { tokenPattern: token.pattern }),
-    });
+    // The core's policy engine checks the token's scopes and pattern on every service call.
+    req.tokenCoffer = base.withAccessor(tokenAccessor(token));
   };
 }

@@ -1,6 +1,6 @@
 import { type ExportOptions, type ImportOptions, SCOPE_KINDS } from "@coffer/core";
 import type { FastifyInstance } from "fastify";
-import { authorizeToken, tokenCoversName } from "../auth/token-policy.js";
+import { authorizeToken, governed } from "../auth/token-policy.js";
 import { defined, flag, list, scopeInput } from "../http/query-values.js";
 import { authenticated } from "../http/request-context.js";
 import {
@@ -109,7 +109,6 @@ export async function importRoute(app: FastifyInstance): Promise<void> {
     },
     async (req) => {
       const { token, coffer } = authenticated(req);
-      authorizeToken(token, "write");
       const q = req.query;
       const mediaType = (req.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
       const options: ImportOptions = defined({
@@ -120,13 +119,16 @@ export async function importRoute(app: FastifyInstance): Promise<void> {
         env: q.env,
         tags: list(q.tag),
       });
-      const dryRun = flag(q.dryRun) === true;
-      if (token.pattern !== undefined || dryRun) {
-        const plan = await coffer.import(req.body, { ...options, dryRun: true });
-        for (const item of plan.items) authorizeToken(token, "write", item.name);
-        if (dryRun) return plan;
-      }
-      return coffer.import(req.body, { ...options, dryRun: false });
+      // The service checks every item (scopes, pattern, accessControl) and audits a refusal, but
+      // writes the items before a refused one. A dry run first lets it refuse before anything is
+      // written, so an import is all or nothing.
+      const plan = await governed(token, "write", undefined, () =>
+        coffer.import(req.body, { ...options, dryRun: true }),
+      );
+      // Nothing to import: the service checked nothing, so the scope is checked here.
+      if (plan.items.length === 0) authorizeToken(token, "write");
+      if (flag(q.dryRun) === true) return plan;
+      return governed(token, "write", undefined, () => coffer.import(req.body, { ...options, dryRun: false }));
     },
   );
 }
@@ -190,7 +192,9 @@ export async function exportRoute(app: FastifyInstance): Promise<void> {
       const { token, coffer } = authenticated(req);
       const q = req.query;
       const includeValues = flag(q.includeValues) === true;
-      authorizeToken(token, includeValues ? "export" : "read");
+      // With values the service refuses the export as a whole without the export scope (audited);
+      // metadata exports are filtered per secret, so a token without secrets:read is refused here.
+      if (!includeValues) authorizeToken(token, "read");
       const options: ExportOptions = defined({
         pattern: q.pattern ?? token.pattern,
         tags: list(q.tag),
@@ -198,15 +202,13 @@ export async function exportRoute(app: FastifyInstance): Promise<void> {
         provider: q.provider,
         includeValues,
       });
-      const items = await coffer.export(options);
+      const items = await governed(token, includeValues ? "export" : "read", undefined, () => coffer.export(options));
       return {
-        items: items
-          .filter((item) => tokenCoversName(token, item.name))
-          .map((item) => {
-            if (includeValues) return item;
-            const { value: _value, ...metadata } = item;
-            return metadata;
-          }),
+        items: items.map((item) => {
+          if (includeValues) return item;
+          const { value: _value, ...metadata } = item;
+          return metadata;
+        }),
       };
     },
   );

@@ -67,6 +67,7 @@ export async function registerOpenApi(app: FastifyInstance, options: OpenApiOpti
         { name: "secrets", description: "Read, write, delete, rotate and version secrets" },
         { name: "import-export", description: "Bulk import and export" },
         { name: "audit", description: "Audit log" },
+        { name: "approvals", description: "Human approvals of sensitive actions (read-only here)" },
         { name: "providers", description: "Storage providers" },
         { name: "health", description: "Liveness" },
       ],

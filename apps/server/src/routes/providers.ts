@@ -30,6 +30,7 @@ export async function providerRoutes(app: FastifyInstance): Promise<void> {
     },
     async (req) => {
       const { token, coffer } = authenticated(req);
+      // The service does not authorize health checks: the token needs secrets:read here.
       authorizeToken(token, "read");
       const report = await coffer.health();
       return { ok: report.ok, chain: report.chain, providers: report.providers };

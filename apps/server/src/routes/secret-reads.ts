@@ -1,7 +1,7 @@
 import type { GetOptions, ListOptions } from "@coffer/core";
 import { SCOPE_KINDS } from "@coffer/core";
 import type { FastifyInstance } from "fastify";
-import { authorizeToken, tokenCoversName } from "../auth/token-policy.js";
+import { authorizeToken, governed } from "../auth/token-policy.js";
 import { versionTag } from "../http/preconditions.js";
 import { defined, flag, list, scopeInput, wholeNumber } from "../http/query-values.js";
 import { authenticated } from "../http/request-context.js";
@@ -87,6 +87,8 @@ export async function secretReadRoutes(app: FastifyInstance): Promise<void> {
     },
     async (req) => {
       const { token, coffer } = authenticated(req);
+      // The service filters the listing per secret (scopes, pattern, accessControl) but does not
+      // refuse a listing as a whole: a token without secrets:read is refused here.
       authorizeToken(token, "read");
       const q = req.query;
       const options: ListOptions = defined({
@@ -101,8 +103,7 @@ export async function secretReadRoutes(app: FastifyInstance): Promise<void> {
         limit: wholeNumber(q.limit, "limit", 1, 1000),
         cursor: q.cursor,
       });
-      const result = await coffer.list(options);
-      return { ...result, items: result.items.filter((item) => tokenCoversName(token, item.name)) };
+      return coffer.list(options);
     },
   );
 
@@ -153,7 +154,6 @@ export async function secretReadRoutes(app: FastifyInstance): Promise<void> {
       const { name } = req.params;
       const q = req.query;
       const reveal = flag(q.reveal) === true;
-      authorizeToken(token, reveal ? "reveal" : "read", name);
       const headerPurpose = req.headers["x-coffer-purpose"];
       const purpose = q.purpose ?? (typeof headerPurpose === "string" ? headerPurpose : undefined);
       const options: GetOptions = defined({
@@ -166,7 +166,7 @@ export async function secretReadRoutes(app: FastifyInstance): Promise<void> {
         reveal,
         purpose: reveal ? purpose : undefined,
       });
-      const result = await coffer.get(name, options);
+      const result = await governed(token, reveal ? "reveal" : "read", name, () => coffer.get(name, options));
       reply.header("etag", versionTag(result.version));
       if (reveal) return result;
       const { value: _value, ...masked } = result;
@@ -202,9 +202,10 @@ export async function secretReadRoutes(app: FastifyInstance): Promise<void> {
     async (req) => {
       const { token, coffer } = authenticated(req);
       const { name } = req.params;
-      authorizeToken(token, "read", name);
       const q = req.query;
-      const items = await coffer.history(name, defined({ ...scopeInput(q), env: q.env, provider: q.provider }));
+      const items = await governed(token, "read", name, () =>
+        coffer.history(name, defined({ ...scopeInput(q), env: q.env, provider: q.provider })),
+      );
       return { items };
     },
   );

@@ -1,6 +1,6 @@
 import { isCofferError, SECRET_FORMATS, type SecretFormat, type SetOptions } from "@coffer/core";
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { authorizeToken } from "../auth/token-policy.js";
+import { governed } from "../auth/token-policy.js";
 import { readPreconditions, versionTag } from "../http/preconditions.js";
 import { HttpProblem } from "../http/problem.js";
 import { defined, flag, scopeInput } from "../http/query-values.js";
@@ -140,7 +140,6 @@ export async function secretWriteRoutes(app: FastifyInstance): Promise<void> {
     async (req, reply) => {
       const { token, coffer } = authenticated(req);
       const { name } = req.params;
-      authorizeToken(token, "write", name);
       const pre = readPreconditions(req.headers["if-match"], req.headers["if-none-match"]);
       const { value, ...attributes } = req.body;
       const options: SetOptions = defined({
@@ -152,7 +151,7 @@ export async function secretWriteRoutes(app: FastifyInstance): Promise<void> {
       });
       let result: Awaited<ReturnType<typeof coffer.set>>;
       try {
-        result = await coffer.set(name, value, options);
+        result = await governed(token, "write", name, () => coffer.set(name, value, options));
       } catch (err) {
         if (pre.ifVersion !== undefined && isCofferError(err, "CONFLICT")) {
           throw new HttpProblem(412, "CONFLICT", err.message, err.details);
@@ -199,9 +198,10 @@ export async function secretWriteRoutes(app: FastifyInstance): Promise<void> {
     async (req) => {
       const { token, coffer } = authenticated(req);
       const { name } = req.params;
-      authorizeToken(token, "delete", name);
       const q = req.query;
-      return coffer.delete(name, defined({ ...scopeInput(q), provider: q.provider, purge: flag(q.purge) }));
+      return governed(token, "delete", name, () =>
+        coffer.delete(name, defined({ ...scopeInput(q), provider: q.provider, purge: flag(q.purge) })),
+      );
     },
   );
 
@@ -232,8 +232,9 @@ export async function secretWriteRoutes(app: FastifyInstance): Promise<void> {
     async (req) => {
       const { token, coffer } = authenticated(req);
       const { name } = req.params;
-      authorizeToken(token, "delete", name);
-      return coffer.restore(name, defined({ ...scopeInput(req.query), provider: req.query.provider }));
+      return governed(token, "delete", name, () =>
+        coffer.restore(name, defined({ ...scopeInput(req.query), provider: req.query.provider })),
+      );
     },
   );
 
@@ -285,8 +286,9 @@ export async function secretWriteRoutes(app: FastifyInstance): Promise<void> {
     async (req) => {
       const { token, coffer } = authenticated(req);
       const { name } = req.params;
-      authorizeToken(token, "write", name);
-      return coffer.rotate(name, defined({ ...scopeInput(req.query), provider: req.query.provider, ...req.body }));
+      return governed(token, "rotate", name, () =>
+        coffer.rotate(name, defined({ ...scopeInput(req.query), provider: req.query.provider, ...req.body })),
+      );
     },
   );
 
@@ -316,9 +318,10 @@ export async function secretWriteRoutes(app: FastifyInstance): Promise<void> {
     async (req) => {
       const { token, coffer } = authenticated(req);
       const { name } = req.params;
-      authorizeToken(token, "write", name);
       const { to, env } = req.body;
-      return coffer.rollback(name, to, defined({ ...scopeInput(req.query), provider: req.query.provider, env }));
+      return governed(token, "write", name, () =>
+        coffer.rollback(name, to, defined({ ...scopeInput(req.query), provider: req.query.provider, env })),
+      );
     },
   );
 }

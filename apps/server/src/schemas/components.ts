@@ -144,6 +144,36 @@ export const VersionInfoSchema = {
   properties: { version: int, versionId: str, createdAt: dateTime, current: bool, validUntil: dateTime, reason: str },
 } as const;
 
+/** `Inspection`: full metadata of a secret, never a value. */
+export const InspectionSchema = {
+  $id: "Inspection",
+  type: "object",
+  description: "Full metadata of a secret: every env state, versions, entanglement and access count. Never a value.",
+  properties: {
+    name: str,
+    scope: { $ref: "ScopeRef#" },
+    scopeLabel: str,
+    provider: str,
+    states: {
+      type: "array",
+      description: "Every state: the default state (no `env`) and one per env.",
+      items: { $ref: "SecretView#" },
+    },
+    versions: {
+      type: "array",
+      description: "Versions of the default (or only) state, newest first.",
+      items: { $ref: "VersionInfo#" },
+    },
+    entangledWith: {
+      type: "array",
+      description: "Secrets written together with this one (`NAME`, or `NAME [scope]` outside global).",
+      items: str,
+    },
+    accessCount: { type: "integer", description: "Audited reads, reveals and execs of this secret." },
+    lastAccess: dateTime,
+  },
+} as const;
+
 /** `AuditEntry`. */
 export const AuditEntrySchema = {
   $id: "AuditEntry",
@@ -217,6 +247,7 @@ export const SHARED_SCHEMAS = [
   HookReportSchema,
   WriteResultSchema,
   VersionInfoSchema,
+  InspectionSchema,
   AuditEntrySchema,
   ProviderStatusSchema,
   ProblemSchema,

@@ -76,6 +76,12 @@ export interface SecretMetadata extends SecretAttributes {
 export interface StoredSecret extends SecretMetadata {
   /** The value, as text (`utf-8`) or base64 (`base64`). */
   value: string;
+  /**
+   * Set by a remote provider when it answered from its in-memory read cache: how old that
+   * cached read is, in milliseconds. Absent when the value was fetched from the service now.
+   * The chain reports it as `provenance.cacheAgeMs`.
+   */
+  cachedAgeMs?: number;
 }
 
 /** One entry of a secret's version history (metadata only). */

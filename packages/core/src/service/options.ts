@@ -4,6 +4,7 @@ import type { Hook, HookSource } from "../hooks/hook.js";
 import type { NamingRule } from "../names/secret-name.js";
 import type { PolicyEngine } from "../policy/policy.js";
 import type { Provider } from "../provider/provider.js";
+import type { LastKnownGood } from "../remote/last-known-good.js";
 import type { DocumentStore } from "../store/document-store.js";
 
 /** Options of {@link createCoffer}. */
@@ -36,6 +37,14 @@ export interface CofferOptions {
   rotationGraceDays?: number;
   /** Chain read policy. @default "fallthrough" */
   chainPolicy?: ChainPolicy;
+  /**
+   * Last-known-good copies of remote reads (the runtime keeps them encrypted in the local
+   * store): an unreachable remote provider is answered from them with a stale warning.
+   * @default none
+   */
+  lastKnownGood?: LastKnownGood;
+  /** Never call remote providers; answer for them from `lastKnownGood` only (`--offline`). @default false */
+  offline?: boolean;
   /** Audit log. @default the one of a provider that keeps it (the local store); `false` disables */
   audit?: AuditLog | false;
   /** Service documents (entanglement). @default the one of a provider that keeps it */

@@ -1,0 +1,62 @@
+import type { FastifyInstance } from "fastify";
+import { governed, tokenCoversName } from "../auth/token-policy.js";
+import { defined, scopeInput } from "../http/query-values.js";
+import { authenticated } from "../http/request-context.js";
+import {
+  bearerSecurity,
+  nameParams,
+  problemResponses,
+  queryObject,
+  type ScopeQuery,
+  scopeQueryProperties,
+  textParam,
+} from "../schemas/parameters.js";
+
+interface InspectQuery extends ScopeQuery {
+  provider?: string;
+}
+
+/** The secret name of an entanglement label (`NAME` or `NAME [scope]`). */
+function labelName(label: string): string {
+  const i = label.indexOf(" [");
+  return i < 0 ? label : label.slice(0, i);
+}
+
+/** `GET /v1/secrets/{name}/inspect`: full metadata of a secret (every env state, versions, entanglement). */
+export async function secretInspectRoute(app: FastifyInstance): Promise<void> {
+  app.get<{ Params: { name: string }; Querystring: InspectQuery }>(
+    "/v1/secrets/:name/inspect",
+    {
+      schema: {
+        tags: ["secrets"],
+        operationId: "inspectSecret",
+        summary: "Inspect a secret (all metadata, never the value)",
+        description:
+          "Every env state with its masked value and freshness, the versions of the default state, the secrets entangled with it and how often it was read. Needs `secrets:read`. Entangled secrets outside the token's name pattern are left out.",
+        security: bearerSecurity,
+        params: nameParams,
+        querystring: queryObject({
+          provider: textParam("Provider (default: the first that holds it)."),
+          ...scopeQueryProperties,
+        }),
+        response: {
+          200: { description: "Full metadata", $ref: "Inspection#" },
+          ...problemResponses(404, 422, 503),
+        },
+      },
+    },
+    async (req) => {
+      const { token, coffer } = authenticated(req);
+      const { name } = req.params;
+      const q = req.query;
+      // Core's policy engine decides (and audits a denial with the token name and rule).
+      const inspection = await governed(token, "read", name, () =>
+        coffer.inspect(name, defined({ ...scopeInput(q), provider: q.provider })),
+      );
+      return {
+        ...inspection,
+        entangledWith: inspection.entangledWith.filter((label) => tokenCoversName(token, labelName(label))),
+      };
+    },
+  );
+}

@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ServerUnderTest, secretPath, startServer } from "./server-process.js";
+
+let server: ServerUnderTest;
+let admin: string;
+
+beforeAll(async () => {
+  server = await startServer();
+  admin = await server.token({ name: "inspector", scopes: ["admin"] });
+});
+afterAll(async () => server?.stop());
+
+describe("GET /v1/secrets/{name}/inspect", () => {
+  it("returns every env state, versions, entanglement and access count, never the value", async () => {
+    const value = "sk_inspect_value_0001";
+    expect(
+      (
+        await server.request("PUT", secretPath("api-inspect"), {
+          token: admin,
+          json: { value, tags: ["payments"], description: "inspect me", ttlSeconds: 86_400 },
+        })
+      ).status,
+    ).toBe(201);
+    await server.request("PUT", secretPath("api-inspect"), {
+      token: admin,
+      json: { value: `${value}-prod`, env: "prod" },
+    });
+    await server.request("PUT", secretPath("api-inspect"), { token: admin, json: { value: `${value}-2` } });
+    await server.request("PUT", secretPath("api-partner"), { token: admin, json: { value: "partner-value-1" } });
+    await server.coffer.entangle("api-inspect", "api-partner");
+    await server.request("GET", `${secretPath("api-inspect")}?reveal=true&purpose=count%20me`, { token: admin });
+
+    const res = await server.request("GET", secretPath("api-inspect", "/inspect"), { token: admin });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("cache-control")).toBe("no-store");
+    expect(res.text).not.toContain(value);
+    expect(res.body).toMatchObject({
+      name: "api-inspect",
+      scope: { kind: "global" },
+      scopeLabel: "global",
+      provider: "local",
+      entangledWith: ["api-partner"],
+    });
+    expect(res.body.accessCount).toBeGreaterThanOrEqual(1);
+    expect(res.body.lastAccess).toEqual(expect.any(String));
+    const states = res.body.states as Array<{
+      env?: string;
+      version: number;
+      tags?: string[];
+      decay: { state: string };
+    }>;
+    expect(states.map((s) => s.env ?? "default").sort()).toEqual(["default", "prod"]);
+    const primary = states.find((s) => s.env === undefined);
+    expect(primary).toMatchObject({ version: 2, tags: ["payments"], decay: { state: "fresh" } });
+    expect((res.body.versions as Array<{ version: number }>).map((v) => v.version)).toEqual([2, 1]);
+  });
+
+  it("hides entangled names outside the token's pattern, and refuses names outside it", async () => {
+    const limited = await server.token({ name: "api-only-inspect", scopes: ["secrets:read"], pattern: "api-inspect" });
+    const res = await server.request("GET", secretPath("api-inspect", "/inspect"), { token: limited });
+    expect(res.status).toBe(200);
+    expect(res.body.entangledWith).toEqual([]);
+    const outside = await server.request("GET", secretPath("api-partner", "/inspect"), { token: limited });
+    expect(outside.status).toBe(403);
+  });
+
+  it("answers 404 for a missing secret, 403 without secrets:read, 400 for an unknown parameter", async () => {
+    expect((await server.request("GET", secretPath("nope", "/inspect"), { token: admin })).body.code).toBe("NOT_FOUND");
+    const auditor = await server.token({ name: "audit-only-inspect", scopes: ["audit:read"] });
+    expect((await server.request("GET", secretPath("api-inspect", "/inspect"), { token: auditor })).status).toBe(403);
+    expect(
+      (await server.request("GET", `${secretPath("api-inspect", "/inspect")}?reveal=true`, { token: admin })).status,
+    ).toBe(400);
+  });
+});
