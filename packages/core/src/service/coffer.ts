@@ -235,6 +235,12 @@ class CofferService implements Coffer {
     }
   }
 
+  /** Wait for a flush under way, then write what is still pending: the log is then complete. */
+  private async settleAudit(): Promise<void> {
+    if (this.core.flushing) await this.core.flushing;
+    await this.flushAudit();
+  }
+
   private async failure(action: AuditAction, err: unknown, extra: Partial<AuditEntryInput> = {}): Promise<never> {
     const e = err instanceof CofferError ? err : asProviderError(err, "service");
     try {
@@ -1197,8 +1203,7 @@ class CofferService implements Coffer {
 
   async audit(query: AuditQuery = {}) {
     await this.authorize("admin", undefined, undefined, undefined, undefined, "audit");
-    if (this.core.flushing) await this.core.flushing;
-    await this.flushAudit();
+    await this.settleAudit();
     const entries = await this.requireAudit().query(query);
     this.recordLater({ action: "list", success: true, details: { resource: "audit" } });
     return entries;
@@ -1216,16 +1221,14 @@ class CofferService implements Coffer {
 
   async verifyAudit() {
     await this.authorize("admin", undefined, undefined, undefined, undefined, "audit");
-    if (this.core.flushing) await this.core.flushing;
-    await this.flushAudit();
+    await this.settleAudit();
     const result = await this.requireAudit().verify();
     this.recordLater({ action: "list", success: true, details: { resource: "audit", verify: true } });
     return result;
   }
 
   async dispose(): Promise<void> {
-    if (this.core.flushing) await this.core.flushing;
-    await this.flushAudit();
+    await this.settleAudit();
     await this.core.chain.dispose();
   }
 }
