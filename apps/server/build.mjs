@@ -4,27 +4,18 @@
 // Options (for the dashboard's end-to-end tests, which build a private copy):
 //   --outdir <dir>      write there instead of dist/
 //   --dashboard <dir>   copy this dashboard build instead of apps/dashboard/dist
-// Workspace packages, Fastify and its plugins are bundled; better-sqlite3 (native) and the cloud
-// SDKs stay external: they are real dependencies, loaded lazily only when configured.
+// The bundling is the shared app bundling of scripts/bundle-app.mjs: workspace packages, Fastify
+// and its plugins are bundled; better-sqlite3 (native) and the cloud SDKs stay external.
 import { execFileSync } from "node:child_process";
-import { chmodSync, cpSync, existsSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { build } from "esbuild";
+import { bundleApp } from "../../scripts/bundle-app.mjs";
 
 const pkg = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8"));
 const require = createRequire(import.meta.url);
-// Workspace packages are bundled from their sources (like the tests), so the bin never embeds
-// a stale build of another package.
-const workspace = (dir) => fileURLToPath(new URL(`../../packages/${dir}/src/index.ts`, import.meta.url));
-const alias = Object.fromEntries(
-  ["core", "runtime", "provider-local", "provider-env", "provider-aws", "provider-azure"].map((dir) => [
-    `@coffer/${dir}`,
-    workspace(dir),
-  ]),
-);
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const { values: options } = parseArgs({ options: { outdir: { type: "string" }, dashboard: { type: "string" } } });
@@ -37,38 +28,15 @@ if (!existsSync(join(dashboardDir, "index.html"))) {
   execFileSync("pnpm", ["run", "build"], { cwd: resolve(here, "../dashboard"), stdio: "inherit" });
 }
 
-rmSync(outdir, { recursive: true, force: true });
-
-await build({
-  entryPoints: { "coffer-server": join(here, "src/coffer-server.ts") },
+await bundleApp({
+  bin: "coffer-server",
+  entry: join(here, "src/coffer-server.ts"),
   outdir,
-  bundle: true,
-  platform: "node",
-  format: "esm",
-  target: "node22",
-  sourcemap: false,
-  legalComments: "none",
-  alias,
-  external: ["better-sqlite3", "@aws-sdk/*", "@azure/*"],
   define: { __COFFER_SERVER_VERSION__: JSON.stringify(pkg.version) },
-  banner: {
-    js: [
-      "#!/usr/bin/env node",
-      'import * as __cofferModule from "node:module";',
-      'import * as __cofferPath from "node:path";',
-      'import * as __cofferUrl from "node:url";',
-      // First thing in the bin: cache compiled code of the external modules loaded later.
-      "__cofferModule.enableCompileCache?.();",
-      "const require = __cofferModule.createRequire(import.meta.url);",
-      // Bundled CommonJS packages (swagger-ui) locate their files from __dirname: dist/.
-      "const __filename = __cofferUrl.fileURLToPath(import.meta.url);",
-      "const __dirname = __cofferPath.dirname(__filename);",
-    ].join("\n"),
-  },
-  logLevel: "warning",
+  // Bundled CommonJS packages (swagger-ui) locate their files from __dirname: dist/.
+  dirname: true,
 });
 
 const swaggerUiDir = dirname(require.resolve("@fastify/swagger-ui/package.json"));
 cpSync(join(swaggerUiDir, "static"), join(outdir, "static"), { recursive: true });
 cpSync(dashboardDir, join(outdir, "ui"), { recursive: true });
-chmodSync(join(outdir, "coffer-server.js"), 0o755);

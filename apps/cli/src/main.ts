@@ -15,7 +15,7 @@ declare const __COFFER_VERSION__: string;
 export const VERSION = typeof __COFFER_VERSION__ === "string" ? __COFFER_VERSION__ : "0.0.0-dev";
 
 /** Flags that apply before the command is known (scanned up to `--`). */
-function scanGlobalFlags(argv: string[]): { json: boolean; debug: boolean; noColor: boolean; nonInteractive: boolean } {
+function scanGlobalFlags(argv: string[]): { json: boolean; debug: boolean; noColor: boolean; nonInteractive: boolean; offline: boolean } {
   const end = argv.indexOf("--");
   const head = end === -1 ? argv : argv.slice(0, end);
   return {
@@ -23,12 +23,13 @@ function scanGlobalFlags(argv: string[]): { json: boolean; debug: boolean; noCol
     debug: head.includes("--debug"),
     noColor: head.includes("--no-color"),
     nonInteractive: head.includes("--non-interactive"),
+    offline: head.includes("--offline"),
   };
 }
 
-async function openSession(cwd: string, env: NodeJS.ProcessEnv): Promise<CofferSession> {
+async function openSession(cwd: string, env: NodeJS.ProcessEnv, offline: boolean): Promise<CofferSession> {
   const { openCoffer, defaultAccessor } = await import("@coffer/runtime");
-  return (await openCoffer({ cwd, env, accessor: defaultAccessor("cli") })) as CofferSession;
+  return (await openCoffer({ cwd, env, accessor: defaultAccessor("cli"), offline })) as CofferSession;
 }
 
 function writeJson(value: unknown): void {
@@ -89,7 +90,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       terminal: term,
       style: createStyle(term.color && !json),
       errStyle: createStyle(term.colorErr),
-      openSession: () => openSession(process.cwd(), env),
+      openSession: () => openSession(process.cwd(), env, flags.offline),
     });
     const handler = await found.spec.load();
     const outcome: CommandOutcome = await handler(context, args);

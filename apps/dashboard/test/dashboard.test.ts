@@ -5,7 +5,7 @@
 import { copyFileSync, mkdirSync } from "node:fs";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it, vi } from "vitest";
-import { type CofferServer, startCofferServer } from "./support/coffer-server.js";
+import { type HttpResult, type ServerUnderTest, startServer } from "../../server/test/server-process.js";
 import {
   launchChromium,
   newRecord,
@@ -44,7 +44,7 @@ providers:
     cacheTtlSeconds: 0
 `;
 
-let server: CofferServer;
+let server: ServerUnderTest;
 let browser: Browser;
 let admin: string;
 let page: Page;
@@ -63,6 +63,11 @@ const DOC_IMAGES = [
   "health",
   "narrow-secret",
 ];
+
+/** A REST call with the admin token. */
+function api(method: string, path: string, json?: unknown): Promise<HttpResult> {
+  return server.request(method, path, { token: admin, json });
+}
 
 async function expectNoValue(p: Page, allowed: string[] = []): Promise<void> {
   const surface = await pageSurface(p);
@@ -124,8 +129,8 @@ async function unlabelledControls(p: Page): Promise<string[]> {
 
 describe.skipIf(serverBin === "")("dashboard in Chromium", () => {
   beforeAll(async () => {
-    server = await startCofferServer(serverBin, USER_CONFIG);
-    admin = await server.token("dashboard-admin", ["admin"]);
+    server = await startServer({ bin: serverBin, userConfig: USER_CONFIG, args: ["--host", "127.0.0.1"] });
+    admin = await server.token({ name: "dashboard-admin", scopes: ["admin"] });
     browser = await launchChromium();
     ({ page } = await openPage(browser, record));
   });
@@ -175,22 +180,22 @@ describe.skipIf(serverBin === "")("dashboard in Chromium", () => {
 
   it("creates a secret from the form, then shows it masked with its metadata", async () => {
     // Neighbours for the list: an env state, a write-only secret, an expired TTL, an entangled pair.
-    expect(
-      (await server.api("PUT", "/v1/secrets/db%2Fpassword", admin, { value: "db-default-0001", tags: ["db"] })).status,
-    ).toBe(201);
-    await server.api("PUT", "/v1/secrets/db%2Fpassword", admin, { value: "db-prod-0002", env: "prod" });
-    await server.api("PUT", "/v1/secrets/DEPLOY_KEY", admin, {
+    expect((await api("PUT", "/v1/secrets/db%2Fpassword", { value: "db-default-0001", tags: ["db"] })).status).toBe(
+      201,
+    );
+    await api("PUT", "/v1/secrets/db%2Fpassword", { value: "db-prod-0002", env: "prod" });
+    await api("PUT", "/v1/secrets/DEPLOY_KEY", {
       value: "deploy-key-0003",
       writeOnly: true,
       description: "CI deploy key",
     });
-    await server.api("PUT", "/v1/secrets/legacy-token", admin, {
+    await api("PUT", "/v1/secrets/legacy-token", {
       value: "legacy-0004",
       ttlSeconds: 1,
       tags: ["legacy"],
     });
     legacyWritten = Date.now();
-    await server.api("PUT", "/v1/secrets/api-stripe-webhook", admin, { value: "whsec-0005", tags: ["payments"] });
+    await api("PUT", "/v1/secrets/api-stripe-webhook", { value: "whsec-0005", tags: ["payments"] });
 
     await page.getByRole("link", { name: "New secret" }).first().click();
     await page.getByRole("heading", { level: 1, name: "New secret" }).waitFor();
@@ -256,7 +261,7 @@ describe.skipIf(serverBin === "")("dashboard in Chromium", () => {
 
     await page.getByLabel("Per page").selectOption("25");
     for (let i = 0; i < 26; i++)
-      await server.api("PUT", `/v1/secrets/bulk-${String(i).padStart(2, "0")}`, admin, { value: `bulk-value-${i}` });
+      await api("PUT", `/v1/secrets/bulk-${String(i).padStart(2, "0")}`, { value: `bulk-value-${i}` });
     await page.getByLabel("Name pattern").fill("bulk-*");
     await page.getByRole("button", { name: "Apply filters" }).click();
     await page.getByText("Page 1 · 26 secrets in all").waitFor();
@@ -342,7 +347,7 @@ describe.skipIf(serverBin === "")("dashboard in Chromium", () => {
     await expectNoValue(timed.page);
     await timed.context.close();
 
-    const audit = (await server.api("GET", "/v1/audit?name=api-stripe&action=reveal", admin)).body as {
+    const audit = (await api("GET", "/v1/audit?name=api-stripe&action=reveal")).body as {
       items: Array<{ purpose?: string; accessor: string }>;
     };
     expect(audit.items.map((e) => e.purpose)).toEqual(["e2e: auto hide", "e2e: check billing key"]);
@@ -378,8 +383,7 @@ describe.skipIf(serverBin === "")("dashboard in Chromium", () => {
       .filter({ hasText: /^v3.*current$/ })
       .waitFor();
     await expectNoValue(page);
-    const revealed = (await server.api("GET", "/v1/secrets/api-stripe?reveal=true&purpose=e2e%20verify", admin))
-      .body as {
+    const revealed = (await api("GET", "/v1/secrets/api-stripe?reveal=true&purpose=e2e%20verify")).body as {
       value: string;
       version: number;
     };
@@ -434,8 +438,7 @@ describe.skipIf(serverBin === "")("dashboard in Chromium", () => {
     await expectNoValue(other);
     await second.context.close();
 
-    const current = (await server.api("GET", "/v1/secrets/api-stripe?reveal=true&purpose=e2e%20verify", admin))
-      .body as {
+    const current = (await api("GET", "/v1/secrets/api-stripe?reveal=true&purpose=e2e%20verify")).body as {
       value: string;
       version: number;
     };
@@ -457,7 +460,7 @@ describe.skipIf(serverBin === "")("dashboard in Chromium", () => {
     await screenshot(page, "delete-dialog", false);
     await page.keyboard.press("Escape");
     await expectCount(dialog, 0);
-    expect((await server.api("GET", "/v1/secrets/api-stripe", admin)).status).toBe(200);
+    expect((await api("GET", "/v1/secrets/api-stripe")).status).toBe(200);
 
     await page.getByRole("button", { name: "Delete…" }).click();
     await dialog.getByRole("button", { name: "Delete api-stripe" }).click();
@@ -466,11 +469,11 @@ describe.skipIf(serverBin === "")("dashboard in Chromium", () => {
       .getByText(/Deleted “api-stripe” \(\d+ versions?\); restorable until .*coffer restore api-stripe/)
       .waitFor();
     // Gone from local (a plain read would go on to the dead provider and answer 503).
-    expect((await server.api("GET", "/v1/secrets/api-stripe?provider=local", admin)).status).toBe(404);
+    expect((await api("GET", "/v1/secrets/api-stripe?provider=local")).status).toBe(404);
     await page.getByRole("button", { name: "Restore api-stripe" }).click();
     await page.getByText(/Restored “api-stripe” \(\d+ versions?\)\./).waitFor();
     await page.getByRole("heading", { level: 1, name: "api-stripe" }).waitFor();
-    expect((await server.api("GET", "/v1/secrets/api-stripe", admin)).status).toBe(200);
+    expect((await api("GET", "/v1/secrets/api-stripe")).status).toBe(200);
 
     // Delete another one, find it with "Show deleted", restore it there.
     await openSecret(page, "legacy-token");
@@ -555,7 +558,7 @@ describe.skipIf(serverBin === "")("dashboard in Chromium", () => {
   });
 
   it("shows what a narrower token may not do, without blanking the page", async () => {
-    const reader = await server.token("dashboard-reader", ["secrets:read"]);
+    const reader = await server.token({ name: "dashboard-reader", scopes: ["secrets:read"] });
     const limited = await openPage(browser, record);
     await goto(limited.page, "");
     await signIn(limited.page, reader);
@@ -590,7 +593,7 @@ describe.skipIf(serverBin === "")("dashboard in Chromium", () => {
       for (const url of [...record.requests, ...record.urls]) expect(url.includes(value), url).toBe(false);
       for (const title of record.titles) expect(title.includes(value)).toBe(false);
       for (const line of record.console) expect(line.includes(value)).toBe(false);
-      expect(server.output().includes(value)).toBe(false);
+      expect(server.logs().includes(value)).toBe(false);
     }
     // No CSP violation, script error or warning in any page (violations are console errors).
     expect(record.errors).toEqual([]);

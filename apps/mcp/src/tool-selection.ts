@@ -1,7 +1,11 @@
 import { CofferError } from "@coffer/core";
 
-/** Every tool this server can expose, in listing order. */
-export const ALL_TOOL_NAMES = [
+/**
+ * The `core` set: what an agent needs day to day to store, check, use and rotate secrets
+ * without seeing them. Bulk, linking, audit, diagnostics and governance (hooks, expiry scan,
+ * approval status) tools are in `all` only. They lead the listing order.
+ */
+const CORE_TOOLS = [
   "set_secret",
   "get_secret",
   "list_secrets",
@@ -12,6 +16,11 @@ export const ALL_TOOL_NAMES = [
   "rotate_secret",
   "generate_secret",
   "exec_with_secrets",
+] as const;
+
+/** Every tool this server can expose, in listing order: the core set, then the rest. */
+export const ALL_TOOL_NAMES = [
+  ...CORE_TOOLS,
   "import_dotenv",
   "export_secrets",
   "entangle_secrets",
@@ -30,23 +39,8 @@ export const ALL_TOOL_NAMES = [
 /** One tool name. */
 export type ToolName = (typeof ALL_TOOL_NAMES)[number];
 
-/**
- * The `core` set: what an agent needs day to day to store, check, use and rotate secrets
- * without seeing them. Bulk, linking, audit, diagnostics and governance (hooks, expiry scan,
- * approval status) tools are in `all` only.
- */
-export const CORE_TOOL_NAMES: readonly ToolName[] = [
-  "set_secret",
-  "get_secret",
-  "list_secrets",
-  "has_secret",
-  "inspect_secret",
-  "delete_secret",
-  "restore_secret",
-  "rotate_secret",
-  "generate_secret",
-  "exec_with_secrets",
-];
+/** The `core` set (see {@link CORE_TOOLS}), in listing order. */
+export const CORE_TOOL_NAMES: readonly ToolName[] = CORE_TOOLS;
 
 /**
  * Parse a tool selection: `all`, `core`, or a comma list of tool names and `core`

@@ -62,85 +62,74 @@ describe("tool listing", () => {
       required: string[];
       additionalProperties?: boolean;
     };
+    // Every property, each with its type, description and any enum or default (toMatchObject).
+    const expected: Record<string, Record<string, unknown>> = {
+      key: {
+        type: "string",
+        description: "Secret key name (UPPER_SNAKE_CASE recommended). Example: 'STRIPE_SECRET_KEY'.",
+      },
+      value: {
+        type: "string",
+        description:
+          "The secret value to store. Stored as-is; never logged or echoed. May be empty only when `env` is provided to register a new env without a default.",
+      },
+      env: {
+        type: "string",
+        description:
+          "If set, writes this value to the named per-env state (superposition) instead of the default slot. Existing default value is preserved as state 'default'. Example: 'prod'.",
+      },
+      tags: {
+        type: "array",
+        items: { type: "string" },
+        description: "Tag list for filtering and hook matching. Example: ['production', 'payments'].",
+      },
+      scope: {
+        type: "string",
+        enum: ["global", "project", "team", "org"],
+        default: "global",
+        description:
+          "Where the secret lives. 'global' = user keyring (default if omitted on reads), 'project' = scoped to projectPath, 'team' = team-shared (needs teamId), 'org' = org-shared (needs orgId).",
+      },
+      orgId: {
+        type: "string",
+        description:
+          "Organization identifier for org-scoped secrets. Required only when scope='org'. Example: 'acme-corp'.",
+      },
+      teamId: {
+        type: "string",
+        description:
+          "Team identifier for team-scoped secrets. Required only when scope='team'. Example: 'acme-platform'.",
+      },
+      projectPath: {
+        type: "string",
+        description:
+          "Absolute path to the project root for project-scoped secrets and policy resolution. Defaults to the MCP server's current working directory when omitted.",
+      },
+      ttlSeconds: {
+        type: "integer",
+        description:
+          "Quantum decay window in seconds. After this many seconds the secret is marked expired (still readable, but `has_secret` returns false and `health_check` flags it). Omit for no decay.",
+      },
+      description: {
+        type: "string",
+        description: "Free-text human-readable description shown in `inspect_secret` and the dashboard.",
+      },
+      rotationFormat: {
+        type: "string",
+        enum: expect.arrayContaining(["api-key", "token", "password"]),
+        description:
+          "Format used by `agent_scan --autoRotate` and `rotate_secret` when this secret expires. Pick the format that matches the upstream service's accepted shape.",
+      },
+      rotationPrefix: {
+        type: "string",
+        description:
+          "Literal prefix prepended on auto-rotation (only used with rotationFormat 'api-key' or 'token'). Example: 'sk-'.",
+      },
+    };
     expect(schema.type).toBe("object");
-    expect(Object.keys(schema.properties).sort()).toEqual(
-      [
-        "description",
-        "env",
-        "key",
-        "orgId",
-        "projectPath",
-        "rotationFormat",
-        "rotationPrefix",
-        "scope",
-        "tags",
-        "teamId",
-        "ttlSeconds",
-        "value",
-      ].sort(),
-    );
+    expect(Object.keys(schema.properties).sort()).toEqual(Object.keys(expected).sort());
     expect([...schema.required].sort()).toEqual(["key", "value"]);
-    const p = schema.properties;
-    expect(p.key).toMatchObject({
-      type: "string",
-      description: "Secret key name (UPPER_SNAKE_CASE recommended). Example: 'STRIPE_SECRET_KEY'.",
-    });
-    expect(p.value).toMatchObject({
-      type: "string",
-      description:
-        "The secret value to store. Stored as-is; never logged or echoed. May be empty only when `env` is provided to register a new env without a default.",
-    });
-    expect(p.env).toMatchObject({
-      type: "string",
-      description:
-        "If set, writes this value to the named per-env state (superposition) instead of the default slot. Existing default value is preserved as state 'default'. Example: 'prod'.",
-    });
-    expect(p.tags).toMatchObject({
-      type: "array",
-      items: { type: "string" },
-      description: "Tag list for filtering and hook matching. Example: ['production', 'payments'].",
-    });
-    expect(p.scope).toMatchObject({
-      type: "string",
-      enum: ["global", "project", "team", "org"],
-      default: "global",
-      description:
-        "Where the secret lives. 'global' = user keyring (default if omitted on reads), 'project' = scoped to projectPath, 'team' = team-shared (needs teamId), 'org' = org-shared (needs orgId).",
-    });
-    expect(p.orgId).toMatchObject({
-      type: "string",
-      description:
-        "Organization identifier for org-scoped secrets. Required only when scope='org'. Example: 'acme-corp'.",
-    });
-    expect(p.teamId).toMatchObject({
-      type: "string",
-      description:
-        "Team identifier for team-scoped secrets. Required only when scope='team'. Example: 'acme-platform'.",
-    });
-    expect(p.projectPath).toMatchObject({
-      type: "string",
-      description:
-        "Absolute path to the project root for project-scoped secrets and policy resolution. Defaults to the MCP server's current working directory when omitted.",
-    });
-    expect(p.ttlSeconds?.type).toBe("integer");
-    expect(p.ttlSeconds?.description).toBe(
-      "Quantum decay window in seconds. After this many seconds the secret is marked expired (still readable, but `has_secret` returns false and `health_check` flags it). Omit for no decay.",
-    );
-    expect(p.description).toMatchObject({
-      type: "string",
-      description: "Free-text human-readable description shown in `inspect_secret` and the dashboard.",
-    });
-    expect(p.rotationFormat).toMatchObject({
-      type: "string",
-      description:
-        "Format used by `agent_scan --autoRotate` and `rotate_secret` when this secret expires. Pick the format that matches the upstream service's accepted shape.",
-    });
-    expect(p.rotationFormat?.enum).toEqual(expect.arrayContaining(["api-key", "token", "password"]));
-    expect(p.rotationPrefix).toMatchObject({
-      type: "string",
-      description:
-        "Literal prefix prepended on auto-rotation (only used with rotationFormat 'api-key' or 'token'). Example: 'sk-'.",
-    });
+    for (const [field, shape] of Object.entries(expected)) expect(schema.properties[field], field).toMatchObject(shape);
   });
 
   it("has the vault_secret schema field by field", async () => {
@@ -149,34 +138,23 @@ describe("tool listing", () => {
       properties: Record<string, Record<string, unknown>>;
       required: string[];
     };
-    expect(Object.keys(schema.properties).sort()).toEqual(
-      [
-        "action",
-        "allowedAgentIds",
-        "description",
-        "encoding",
-        "expiresAt",
-        "mode",
-        "name",
-        "purpose",
-        "reveal",
-        "tags",
-        "value",
-      ].sort(),
-    );
+    const expected: Record<string, Record<string, unknown>> = {
+      action: { type: "string", enum: ["put", "get", "list", "rotate", "delete"] },
+      name: { type: "string" },
+      value: { type: "string" },
+      encoding: { type: "string", enum: ["utf-8", "base64"], default: "utf-8" },
+      mode: { type: "string", enum: ["create", "upsert"], default: "upsert" },
+      allowedAgentIds: { type: "array", items: { type: "string" } },
+      description: { type: "string" },
+      tags: { type: "array", items: { type: "string" } },
+      expiresAt: { type: "string", format: "date-time" },
+      reveal: { type: "boolean", default: false },
+      purpose: { type: "string" },
+    };
+    expect(Object.keys(schema.properties).sort()).toEqual(Object.keys(expected).sort());
     expect(schema.required).toEqual(["action"]);
     const p = schema.properties;
-    expect(p.action).toMatchObject({ type: "string", enum: ["put", "get", "list", "rotate", "delete"] });
-    expect(p.name).toMatchObject({ type: "string" });
-    expect(p.value).toMatchObject({ type: "string" });
-    expect(p.encoding).toMatchObject({ type: "string", enum: ["utf-8", "base64"], default: "utf-8" });
-    expect(p.mode).toMatchObject({ type: "string", enum: ["create", "upsert"], default: "upsert" });
-    expect(p.allowedAgentIds).toMatchObject({ type: "array", items: { type: "string" } });
-    expect(p.description).toMatchObject({ type: "string" });
-    expect(p.tags).toMatchObject({ type: "array", items: { type: "string" } });
-    expect(p.expiresAt).toMatchObject({ type: "string", format: "date-time" });
-    expect(p.reveal).toMatchObject({ type: "boolean", default: false });
-    expect(p.purpose).toMatchObject({ type: "string" });
+    for (const [field, shape] of Object.entries(expected)) expect(p[field], field).toMatchObject(shape);
     for (const field of Object.values(p)) expect(typeof field.description).toBe("string");
   });
 });

@@ -1,5 +1,6 @@
 // Test harness: spawns the BUILT coffer-server on a free port with a temp COFFER_HOME and cwd,
-// and opens the same store in the test process to create API tokens directly.
+// and opens the same store in the test process to create API tokens directly. The dashboard's
+// browser tests start their private build of the bin with it too (`bin`).
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
@@ -35,7 +36,7 @@ export interface RequestOptions {
   /** JSON body (serialized). */
   json?: unknown;
   /** Raw body. */
-  body?: string | Buffer;
+  body?: string | Buffer<ArrayBuffer>;
   /** Extra headers. */
   headers?: Record<string, string>;
 }
@@ -73,13 +74,16 @@ export interface StartOptions {
   args?: string[];
   /** Scheme to expect (https with --tls-*). */
   https?: boolean;
+  /** The built bin to run. @default {@link SERVER_BIN} */
+  bin?: string;
 }
 
 let counter = 0;
 
 /** Start the built server. */
 export async function startServer(options: StartOptions = {}): Promise<ServerUnderTest> {
-  if (!existsSync(SERVER_BIN)) throw new Error(`${SERVER_BIN} is missing: run \`pnpm run build\` in apps/server first`);
+  const bin = options.bin ?? SERVER_BIN;
+  if (!existsSync(bin)) throw new Error(`${bin} is missing: run \`pnpm run build\` in apps/server first`);
   const root = mkdtempSync(join(tmpdir(), "coffer-server-test-"));
   const home = join(root, "home");
   const cwd = join(root, "project");
@@ -96,7 +100,7 @@ export async function startServer(options: StartOptions = {}): Promise<ServerUnd
   const approvals = opened.approvals;
   const tokens = apiTokens(opened.documents);
 
-  const child: ChildProcess = spawn(process.execPath, [SERVER_BIN, "--port", "0", ...(options.args ?? [])], {
+  const child: ChildProcess = spawn(process.execPath, [bin, "--port", "0", ...(options.args ?? [])], {
     cwd,
     env,
     stdio: ["ignore", "pipe", "pipe"],
@@ -106,21 +110,29 @@ export async function startServer(options: StartOptions = {}): Promise<ServerUnd
   child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
 
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 30_000);
-    const onData = () => {
-      const m = /listening at (https?:\/\/127\.0\.0\.1:\d+)/.exec(output);
-      if (m?.[1]) {
+  let url: string;
+  try {
+    url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 30_000);
+      const onData = () => {
+        const m = /listening at (https?:\/\/127\.0\.0\.1:\d+)/.exec(output);
+        if (m?.[1]) {
+          clearTimeout(timer);
+          resolve(m[1]);
+        }
+      };
+      child.stdout?.on("data", onData);
+      void exited.then((code) => {
         clearTimeout(timer);
-        resolve(m[1]);
-      }
-    };
-    child.stdout?.on("data", onData);
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code} before listening:\n${output}`));
+        reject(new Error(`server exited with ${code} before listening:\n${output}`));
+      });
     });
-  });
+  } catch (err) {
+    child.kill("SIGKILL");
+    await opened.coffer.dispose();
+    rmSync(root, { recursive: true, force: true });
+    throw err;
+  }
 
   const id = ++counter;
   const server: ServerUnderTest = {
@@ -140,7 +152,7 @@ export async function startServer(options: StartOptions = {}): Promise<ServerUnd
     async request(method, path, opts = {}) {
       const headers: Record<string, string> = { ...(opts.headers ?? {}) };
       if (opts.token !== undefined) headers.authorization = `Bearer ${opts.token}`;
-      let body: string | Buffer | undefined = opts.body;
+      let body: string | Buffer<ArrayBuffer> | undefined = opts.body;
       if (opts.json !== undefined) {
         body = JSON.stringify(opts.json);
         headers["content-type"] ??= "application/json";

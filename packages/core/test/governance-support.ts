@@ -104,8 +104,11 @@ export const token = (id: string, scopes: string[], pattern?: string): Accessor 
   ...(pattern ? { tokenPattern: pattern } : {}),
 });
 
-/** A DocumentStore in memory with JSON round trips, like a real store. */
-export function memoryDocuments(): DocumentStore {
+/**
+ * A DocumentStore in memory with JSON round trips on every access, like a real store. `dump()`
+ * is everything stored, as text (to assert what never is).
+ */
+export function memoryDocuments(): DocumentStore & { dump(): string } {
   const data = new Map<string, Map<string, string>>();
   const col = (c: string) => {
     const m = data.get(c) ?? new Map<string, string>();
@@ -135,6 +138,7 @@ export function memoryDocuments(): DocumentStore {
       else col(c).set(k, JSON.stringify(next));
       return next;
     },
+    dump: () => JSON.stringify([...data].map(([c, m]) => [c, [...m]])),
   };
 }
 

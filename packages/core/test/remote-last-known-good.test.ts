@@ -30,7 +30,10 @@ class MemoryLastKnownGood implements LastKnownGood {
   async remember(provider: string, address: SecretAddress, secret: StoredSecret) {
     this.writes++;
     if (this.failWrites) throw new CofferError("UNAVAILABLE", "store locked");
-    this.copies.set(this.key(provider, address), { secret: { ...secret }, storedAt: new Date(this.clock.now).toISOString() });
+    this.copies.set(this.key(provider, address), {
+      secret: { ...secret },
+      storedAt: new Date(this.clock.now).toISOString(),
+    });
   }
   async recall(provider: string, address: SecretAddress) {
     if (this.failReads) throw new CofferError(this.failReads, "cannot read the cache");
@@ -154,8 +157,7 @@ describe("fallback chain: last-known-good cache", () => {
         provider: "aws",
         outcome: "error",
         code: "UNAVAILABLE",
-        message:
-          "aws: injected UNAVAILABLE; the last-known-good copy is 10m old, beyond maxStaleSeconds (600 s)",
+        message: "aws: injected UNAVAILABLE; the last-known-good copy is 10m old, beyond maxStaleSeconds (600 s)",
       },
       { provider: "local", outcome: "miss" },
     ]);
@@ -172,6 +174,20 @@ describe("fallback chain: last-known-good cache", () => {
     expect(lkg.copies.size).toBe(0);
     aws.failWith = "UNAVAILABLE";
     expect((await failure(chain.resolve(global("DB_URL")))).code).toBe("UNAVAILABLE");
+  });
+
+  it("drops the copies of every candidate a refused read would have fallen back to", async () => {
+    const { lkg, aws, chain } = setup();
+    await chain.resolve(global("DB_URL"));
+    aws.failWith = "PERMISSION_DENIED";
+    const cascade = [
+      { name: "DB_URL", scope: PROJECT },
+      { name: "DB_URL", scope: GLOBAL_SCOPE },
+    ];
+    expect((await failure(chain.resolve(cascade))).code).toBe("UNAVAILABLE");
+    expect(lkg.copies.size).toBe(0); // refused on the project candidate; the global copy is gone too
+    aws.failWith = "UNAVAILABLE";
+    expect((await failure(chain.resolve(cascade))).code).toBe("UNAVAILABLE");
   });
 
   it("treats NOT_FOUND as a miss, never answered from the cache, and drops the copy", async () => {

@@ -25,7 +25,11 @@ describe("remote: read cache", () => {
       loads++;
       return new Promise<string>((resolve) => (release = resolve));
     };
-    const reads = [cache.read("a", "current", load), cache.read("a", "current", load), cache.read("a", "current", load)];
+    const reads = [
+      cache.read("a", "current", load),
+      cache.read("a", "current", load),
+      cache.read("a", "current", load),
+    ];
     release("shared");
     expect((await Promise.all(reads)).map((r) => r.value)).toEqual(["shared", "shared", "shared"]);
     expect(loads).toBe(1);

@@ -1,68 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { CofferError, type DocumentStore } from "../src/index.js";
+import { CofferError } from "../src/index.js";
 import { API_TOKENS_COLLECTION, apiTokens, TOKEN_SCOPES } from "../src/tokens/index.js";
-
-/** A DocumentStore in memory: JSON round trip on every access, like a real store. */
-function memoryDocuments(): DocumentStore & { dump(): string } {
-  const data = new Map<string, Map<string, string>>();
-  const col = (c: string) => {
-    let m = data.get(c);
-    if (!m) {
-      m = new Map();
-      data.set(c, m);
-    }
-    return m;
-  };
-  return {
-    async get<T>(c: string, k: string) {
-      const raw = col(c).get(k);
-      return raw === undefined ? undefined : (JSON.parse(raw) as T);
-    },
-    async put(c, k, v) {
-      col(c).set(k, JSON.stringify(v));
-    },
-    async delete(c, k) {
-      return col(c).delete(k);
-    },
-    async list<T>(c: string) {
-      return [...col(c).entries()]
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        .map(([key, raw]) => ({ key, value: JSON.parse(raw) as T }));
-    },
-    async update<T>(c: string, k: string, fn: (cur: T | undefined) => T | undefined) {
-      const raw = col(c).get(k);
-      const next = fn(raw === undefined ? undefined : (JSON.parse(raw) as T));
-      if (next === undefined) col(c).delete(k);
-      else col(c).set(k, JSON.stringify(next));
-      return next;
-    },
-    dump: () => JSON.stringify([...data].map(([c, m]) => [c, [...m]])),
-  };
-}
+import { memoryDocuments, rejection } from "./governance-support.js";
 
 function fixedClock(start = "2030-01-01T00:00:00.000Z") {
   let now = Date.parse(start);
   return { clock: () => new Date(now), advance: (ms: number) => (now += ms) };
 }
 
-async function errorOf(p: Promise<unknown>): Promise<CofferError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(CofferError);
-    return err as CofferError;
-  }
-  throw new Error("expected a CofferError");
-}
-
 async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(CofferError);
-    return (err as CofferError).code;
-  }
-  throw new Error("expected a CofferError");
+  return (await rejection(p)).code;
 }
 
 describe("apiTokens", () => {
@@ -120,7 +67,7 @@ describe("apiTokens", () => {
     }
     await expect(tokens.verify(good.token)).resolves.toMatchObject({ name: "a" });
     advance(3600 * 1000);
-    const expired = await errorOf(tokens.verify(good.token));
+    const expired = await rejection(tokens.verify(good.token));
     expect(expired.code).toBe("UNAUTHENTICATED");
     messages.add(expired.message);
     expect(messages.size).toBe(1);
@@ -166,7 +113,7 @@ describe("apiTokens", () => {
 
   it("validates scopes, listing the valid ones, and keeps them in canonical order without duplicates", async () => {
     const tokens = apiTokens(memoryDocuments());
-    const err = await errorOf(tokens.create({ name: "x", scopes: ["secrets:read", "secrets:everything"] }));
+    const err = await rejection(tokens.create({ name: "x", scopes: ["secrets:read", "secrets:everything"] }));
     expect(err.code).toBe("INVALID_ARGUMENT");
     expect(err.message).toContain('"secrets:everything"');
     for (const scope of TOKEN_SCOPES) expect(err.message).toContain(scope);

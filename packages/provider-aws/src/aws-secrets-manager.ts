@@ -17,33 +17,34 @@
  * const aws = awsSecretsManager({ region: "eu-west-1", prefix: "coffer/" });
  * ```
  */
-import type {
-  DeleteOutcome,
-  GetManyResult,
-  Page,
-  Provider,
-  ProviderCapabilities,
-  ProviderDeleteOptions,
-  ProviderGetOptions,
-  ProviderHealth,
-  ProviderListQuery,
-  ProviderSetOptions,
-  SecretAddress,
-  SecretMetadata,
-  SecretRef,
-  SecretVersionInfo,
-  SecretWrite,
-  StoredSecret,
+import {
+  CircuitBreaker,
+  type DeleteOutcome,
+  type GetManyResult,
+  type Page,
+  type Provider,
+  type ProviderCapabilities,
+  type ProviderDeleteOptions,
+  type ProviderGetOptions,
+  type ProviderHealth,
+  type ProviderListQuery,
+  type ProviderSetOptions,
+  ReadCache,
+  type ReadCacheStats,
+  type SecretAddress,
+  type SecretMetadata,
+  type SecretRef,
+  type SecretVersionInfo,
+  type SecretWrite,
+  type StoredSecret,
 } from "@coffer/core";
-import { ReadCache, type ReadCacheStats } from "./cache/read-cache.js";
 import { awsSecretName } from "./naming/aws-secret-name.js";
 import { deleteSecret, purgeSecret, restoreSecret } from "./operations/delete-secret.js";
 import { listSecrets, secretHistory } from "./operations/list-secrets.js";
-import { type AwsProviderContext, cacheKey } from "./operations/provider-context.js";
+import { type AwsProviderContext, cacheItem } from "./operations/provider-context.js";
 import { getManySecrets, getSecret } from "./operations/read-secret.js";
 import { setSecret } from "./operations/write-secret.js";
 import { type AwsSecretsManagerOptions, resolveAwsOptions } from "./options.js";
-import { CircuitBreaker } from "./transport/circuit-breaker.js";
 import { SecretsManagerApi } from "./transport/secrets-manager-api.js";
 
 /** Provider kind of AWS Secrets Manager instances. */
@@ -107,7 +108,13 @@ export interface AwsSecretsManagerProvider extends Provider {
  */
 export function awsSecretsManager(options: AwsSecretsManagerOptions = {}): AwsSecretsManagerProvider {
   const resolved = resolveAwsOptions(options);
-  const breaker = new CircuitBreaker(resolved.circuitBreakerThreshold, resolved.circuitBreakerCooldownMs);
+  const breaker = new CircuitBreaker({
+    provider: resolved.name,
+    service: "AWS Secrets Manager",
+    failureThreshold: resolved.circuitBreakerThreshold,
+    cooldownMs: resolved.circuitBreakerCooldownMs,
+    hint: "check the endpoint, the network and the AWS Health Dashboard",
+  });
   const ctx: AwsProviderContext = {
     options: resolved,
     api: new SecretsManagerApi(resolved, breaker),
@@ -151,7 +158,7 @@ export function awsSecretsManager(options: AwsSecretsManagerOptions = {}): AwsSe
       await ctx.api.destroy();
     },
     cacheAgeMs(address, version) {
-      return ctx.cache.peek(cacheKey(awsSecretName(resolved.prefix, address), version))?.ageMs;
+      return ctx.cache.peek(awsSecretName(resolved.prefix, address), cacheItem(version))?.ageMs;
     },
     cacheStats: () => ctx.cache.stats(),
     clearCache: () => ctx.cache.clear(),

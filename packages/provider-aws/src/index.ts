@@ -12,13 +12,14 @@
  * });
  * ```
  */
+
+export type { CachedRead, ReadCacheStats } from "@coffer/core";
 export {
   AWS_CAPABILITIES,
   AWS_SECRETS_MANAGER_KIND,
   type AwsSecretsManagerProvider,
   awsSecretsManager,
 } from "./aws-secrets-manager.js";
-export type { CachedRead, ReadCacheStats } from "./cache/read-cache.js";
 export { TAG_KEYS } from "./metadata/secret-tags.js";
 export {
   AWS_SECRET_NAME_MAX,

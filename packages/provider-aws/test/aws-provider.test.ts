@@ -304,10 +304,14 @@ describe.skipIf(MOTO_SKIP_REASON !== undefined)("aws-secrets-manager against mot
       proxy.resetCount();
       const reads = await Promise.all(Array.from({ length: 5 }, () => provider.get(address)));
       expect(reads.every((r) => r.value === "one")).toBe(true);
+      expect(reads.every((r) => r.cachedAgeMs === undefined)).toBe(true); // fetched, not cached
       expect(proxy.count()).toBe(2); // one DescribeSecret + one GetSecretValue for five callers
       await new Promise((r) => setTimeout(r, 30));
       expect(provider.cacheAgeMs(address)).toBeGreaterThanOrEqual(25);
-      expect((await provider.get(address)).value).toBe("one");
+      const cached = await provider.get(address);
+      expect(cached.value).toBe("one");
+      expect(cached.cachedAgeMs).toBeGreaterThanOrEqual(25); // provenance age of a cache hit
+      expect((await provider.getMany([address]))[0]).toMatchObject({ ok: true, secret: { value: "one" } });
       expect(proxy.count()).toBe(2);
       reads[0]!.value = "mutated by a caller";
       expect((await provider.get(address)).value).toBe("one");

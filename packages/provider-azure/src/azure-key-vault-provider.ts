@@ -24,6 +24,7 @@
 import { readFileSync } from "node:fs";
 import type { DeletedSecret, KeyVaultSecret, SecretClient, SecretProperties } from "@azure/keyvault-secrets";
 import {
+  CircuitBreaker,
   CofferError,
   type GetManyResult,
   GLOBAL_SCOPE,
@@ -35,6 +36,7 @@ import {
   type ProviderListQuery,
   type ProviderSetOptions,
   quoteName,
+  ReadCache,
   SCOPE_KINDS,
   type ScopeRef,
   type SecretAddress,
@@ -55,11 +57,9 @@ import {
   toAzureSecretName,
   validateNamePrefix,
 } from "./azure-secret-name.js";
-import { CircuitBreaker } from "./circuit-breaker.js";
 import { mapConcurrently } from "./concurrency.js";
 import { KeyedLock } from "./keyed-lock.js";
 import { type AzurePipelinePolicy, cofferRetryPolicy, extraCaPolicy } from "./pipeline-policies.js";
-import { ReadCache } from "./read-cache.js";
 import {
   AZURE_MAX_TAGS,
   hasCofferIdentity,
@@ -219,6 +219,8 @@ export function azureKeyVault(options: AzureKeyVaultOptions): Provider {
 
   const breaker = new CircuitBreaker({
     provider: providerName,
+    service: "Azure Key Vault",
+    hint: "check the vault URL, network and Azure status",
     failureThreshold: nonNegativeInteger(options.circuitBreakerThreshold, "circuitBreakerThreshold", 5),
     cooldownMs: nonNegativeInteger(options.circuitBreakerCooldownMs, "circuitBreakerCooldownMs", 30_000),
   });
@@ -709,10 +711,12 @@ export function azureKeyVault(options: AzureKeyVaultOptions): Provider {
         name: address.name,
       });
     }
-    const stored = await cache.get(azureName, version === undefined ? "current" : `v${version}`, () =>
+    const read = await cache.read(azureName, version === undefined ? "current" : `v${version}`, () =>
       version === undefined ? loadCurrent(address, azureName) : loadVersion(address, azureName, version),
     );
-    return structuredClone(stored);
+    const copy = structuredClone(read.value);
+    if (read.fromCache) copy.cachedAgeMs = read.ageMs;
+    return copy;
   }
 
   /** Live Azure secrets holding states of `ref`. */

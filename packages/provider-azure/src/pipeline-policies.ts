@@ -1,5 +1,6 @@
 import { rootCertificates } from "node:tls";
 import type { SecretClientOptions } from "@azure/keyvault-secrets";
+import { backoffSleep, parseRetryAfter, retryDelayMs } from "@coffer/core";
 
 /** A pipeline policy of the Azure SDK (type taken from the secrets client, which is loaded lazily). */
 export type AzurePipelinePolicy = NonNullable<SecretClientOptions["additionalPolicies"]>[number]["policy"];
@@ -57,25 +58,11 @@ export function isTransientStatus(status: number): boolean {
 /** Milliseconds a response asks to wait (`retry-after-ms`, `x-ms-retry-after-ms`, `Retry-After`). */
 export function retryAfterMs(response: { headers: { get(name: string): string | undefined } }): number | undefined {
   for (const header of ["retry-after-ms", "x-ms-retry-after-ms"]) {
-    const value = Number(response.headers.get(header));
-    if (response.headers.get(header) !== undefined && Number.isFinite(value) && value >= 0) return value;
+    const raw = response.headers.get(header);
+    const value = Number(raw);
+    if (raw !== undefined && raw.trim() !== "" && Number.isFinite(value) && value >= 0) return value;
   }
-  const retryAfter = response.headers.get("retry-after");
-  if (retryAfter === undefined || retryAfter.trim() === "") return undefined;
-  const seconds = Number(retryAfter);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(retryAfter);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
-}
-
-function sleep(ms: number, signal?: { aborted: boolean; addEventListener?: unknown }): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) {
-      resolve();
-      return;
-    }
-    setTimeout(resolve, ms);
-  });
+  return parseRetryAfter(response.headers.get("retry-after"));
 }
 
 function errorCode(err: unknown): string | undefined {
@@ -85,12 +72,17 @@ function errorCode(err: unknown): string | undefined {
 }
 
 /**
- * Retries transient failures (network errors, attempt time-outs, 408, 429, 5xx) with
- * exponential backoff and full jitter, honouring `Retry-After` up to `maxRetryAfterMs`, and
+ * Retries transient failures (network errors, attempt time-outs, 408, 429, 5xx) with Coffer's
+ * shared backoff (exponential, full jitter), honouring `Retry-After` up to `maxRetryAfterMs`, and
  * limits each attempt to `attemptTimeoutMs`. Replaces the SDK's own retry policy (created
  * with `maxRetries: 0`), which neither retries time-outs nor 429 without `Retry-After`.
  */
 export function cofferRetryPolicy(settings: RetrySettings, random: () => number = Math.random): AzurePipelinePolicy {
+  const backoff = {
+    baseDelayMs: settings.retryDelayMs,
+    maxDelayMs: settings.maxRetryDelayMs,
+    maxRetryAfterMs: settings.maxRetryAfterMs,
+  };
   return {
     name: "cofferRetryPolicy",
     async sendRequest(request: PipelineRequest, next): Promise<PipelineResponse> {
@@ -118,8 +110,7 @@ export function cofferRetryPolicy(settings: RetrySettings, random: () => number 
           if (error !== undefined) throw error;
           return response!;
         }
-        const backoff = Math.min(settings.maxRetryDelayMs, settings.retryDelayMs * 2 ** attempt);
-        await sleep(wait ?? backoff / 2 + random() * (backoff / 2), request.abortSignal);
+        await backoffSleep(retryDelayMs(backoff, attempt, wait, random), request.abortSignal);
       }
     },
   };

@@ -285,11 +285,18 @@ describe.skipIf(LOWKEY_SKIP_REASON !== undefined)("azure-keyvault provider on Lo
       const p = testProvider(vault, { cacheTtlSeconds: 300 });
       const name = unique("cached");
       await p.set!(at(name), { value: "v1" });
-      expect((await p.get(at(name))).value).toBe("v1");
+      const fetched = await p.get(at(name));
+      expect(fetched.value).toBe("v1");
+      expect(fetched.cachedAgeMs).toBeUndefined(); // fetched now: no cache age
       await raw.setSecret(name, "changed-behind-coffers-back");
-      expect((await p.get(at(name))).value).toBe("v1");
+      await new Promise((r) => setTimeout(r, 20));
+      const cached = await p.get(at(name));
+      expect(cached.value).toBe("v1");
+      expect(cached.cachedAgeMs).toBeGreaterThanOrEqual(15); // served from memory, with its age
       await p.set!(at(name), { value: "v3" });
-      expect((await p.get(at(name))).value).toBe("v3");
+      const refetched = await p.get(at(name));
+      expect(refetched.value).toBe("v3");
+      expect(refetched.cachedAgeMs).toBeUndefined();
     });
 
     it("reads through every time when cacheTtlSeconds is 0", async () => {

@@ -8,6 +8,13 @@
  */
 export { openCoffer, defaultAccessor, type OpenCofferOptions, type OpenedCoffer } from "./open-coffer.js";
 export {
+  MAX_STALE_SECONDS_LIMIT,
+  lastKnownGoodKey,
+  localLastKnownGood,
+  takeMaxStaleSeconds,
+  type LocalLastKnownGoodOptions,
+} from "./last-known-good.js";
+export {
   HOOK_SECRET_ACCESSOR,
   buildGovernance,
   readGovernanceConfig,

@@ -17,6 +17,10 @@ import {
 import { type LocalProvider, local } from "@coffer/provider-local";
 import { env as envProvider } from "@coffer/provider-env";
 import { buildGovernance, readGovernanceConfig } from "./governance.js";
+import { localLastKnownGood, takeMaxStaleSeconds } from "./last-known-good.js";
+
+/** Provider kinds that talk to a remote service (their reads feed the last-known-good cache). */
+const REMOTE_KINDS: ReadonlySet<string> = new Set(["aws-secrets-manager", "azure-keyvault"]);
 
 /** Options of {@link openCoffer}. */
 export interface OpenCofferOptions {
@@ -36,6 +40,11 @@ export interface OpenCofferOptions {
   policy?: PolicyEngine;
   /** Clock (tests). */
   clock?: () => Date;
+  /**
+   * Never call remote providers; answer for them only from the last-known-good cache in the
+   * local store (`--offline`). @default false
+   */
+  offline?: boolean;
 }
 
 /** An opened service with what front ends need around it. */
@@ -68,8 +77,21 @@ export async function openCoffer(options: OpenCofferOptions): Promise<OpenedCoff
   const governanceConfig = readGovernanceConfig(loaded);
   const providers: Array<{ provider: Provider; priority: number }> = [];
   let localStore: LocalProvider | undefined;
+  const maxStaleSeconds: Record<string, number> = {};
   for (const entry of configuredProviders(config)) {
-    const provider = await buildProvider(entry.kind, entry.name, entry.options, loaded, env, options.clock);
+    let providerOptions = entry.options;
+    if (REMOTE_KINDS.has(entry.kind)) {
+      const taken = takeMaxStaleSeconds(entry.name, entry.options);
+      providerOptions = taken.options;
+      if (taken.maxStaleSeconds !== undefined) maxStaleSeconds[entry.name] = taken.maxStaleSeconds;
+    } else if (entry.options.maxStaleSeconds !== undefined) {
+      throw new CofferError(
+        "CONFIG",
+        `providers.${entry.name}.maxStaleSeconds applies to remote providers only (aws-secrets-manager, azure-keyvault)`,
+        { field: `providers.${entry.name}.maxStaleSeconds` },
+      );
+    }
+    const provider = await buildProvider(entry.kind, entry.name, providerOptions, loaded, env, options.clock);
     if (entry.kind === "local" && !localStore) localStore = provider as LocalProvider;
     providers.push({ provider, priority: entry.priority });
   }
@@ -103,6 +125,9 @@ export async function openCoffer(options: OpenCofferOptions): Promise<OpenedCoff
     recoveryWindowDays: config.recoveryWindowDays,
     rotationGraceDays: config.rotationGraceDays,
     chainPolicy: config.chainPolicy,
+    // Remote reads are remembered, encrypted, in the local store and served when the remote is unreachable.
+    ...(localStore ? { lastKnownGood: localLastKnownGood({ cache: localStore.cache, maxStaleSeconds }) } : {}),
+    ...(options.offline ? { offline: true } : {}),
     ...(config.audit.enabled === false ? { audit: false as const } : {}),
     hooks: governance.hookSource,
     policy: options.policy ?? governance.policy,

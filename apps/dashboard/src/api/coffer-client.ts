@@ -1,20 +1,17 @@
-import { ApiError, unexpectedResponse } from "./api-error";
-import { addressQuery, type SecretAddress, scopeQuery } from "./secret-address";
 import type {
-  ApiVocabulary,
-  AuditPage,
   AuditVerification,
   DeleteResult,
   Inspection,
-  ListPage,
-  ProvidersReport,
-  RestoreResult,
+  ListResult,
   RotateResult,
   ScopeRef,
   SecretResult,
-  VersionInfo,
+  SecretVersionInfo,
   WriteResult,
-} from "./types";
+} from "@coffer/core";
+import { ApiError, unexpectedResponse } from "./api-error";
+import { addressQuery, type SecretAddress, scopeQuery } from "./secret-address";
+import type { ApiVocabulary, AuditPage, ProvidersReport, RestoreResult } from "./types";
 
 /** Filters of the secrets list (`GET /v1/secrets`). */
 export interface ListFilters {
@@ -198,7 +195,7 @@ export class CofferClient {
   }
 
   /** One page of the secrets list. */
-  async listSecrets(filters: ListFilters, limit: number, cursor?: string): Promise<ListPage> {
+  async listSecrets(filters: ListFilters, limit: number, cursor?: string): Promise<ListResult> {
     const query: Query = {
       pattern: filters.pattern,
       tag: filters.tags,
@@ -210,7 +207,7 @@ export class CofferClient {
       limit,
       cursor,
     };
-    return (await this.#send<ListPage>("GET", "/v1/secrets", { query })).body;
+    return (await this.#send<ListResult>("GET", "/v1/secrets", { query })).body;
   }
 
   /** Full metadata of a secret (every env state, versions, entanglement). */
@@ -230,9 +227,9 @@ export class CofferClient {
   }
 
   /** Version history of one state. */
-  async versions(address: SecretAddress, env?: string): Promise<VersionInfo[]> {
+  async versions(address: SecretAddress, env?: string): Promise<SecretVersionInfo[]> {
     return (
-      await this.#send<{ items: VersionInfo[] }>("GET", secretPath(address.name, "/versions"), {
+      await this.#send<{ items: SecretVersionInfo[] }>("GET", secretPath(address.name, "/versions"), {
         query: { ...addressQuery(address), env },
       })
     ).body.items;

@@ -1,4 +1,4 @@
-import type { ScopeRef } from "./types";
+import type { ScopeRef } from "@coffer/core";
 
 /** Where a secret lives: name, scope and (optionally) provider. */
 export interface SecretAddress {

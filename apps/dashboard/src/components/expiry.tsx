@@ -1,7 +1,7 @@
-import type { Decay } from "../api/types";
+import type { DecayInfo } from "@coffer/core";
 import { formatDateTime, formatDuration } from "../format/time";
 
-const STATE_LABEL: Record<Decay["state"], string> = {
+const STATE_LABEL: Record<DecayInfo["state"], string> = {
   none: "No expiry",
   fresh: "Fresh",
   stale: "Stale",
@@ -10,7 +10,7 @@ const STATE_LABEL: Record<Decay["state"], string> = {
 };
 
 /** `Fresh · 20 d left`, `Stale · 2 h left`, `Expired · 3 d ago`. */
-export function expiryText(decay: Decay): string {
+export function expiryText(decay: DecayInfo): string {
   const label = STATE_LABEL[decay.state] ?? decay.state;
   if (decay.state === "none" || decay.secondsRemaining === undefined) return label;
   const remaining = decay.secondsRemaining;
@@ -20,12 +20,12 @@ export function expiryText(decay: Decay): string {
 }
 
 /** The expiry state as a coloured badge (the text carries the meaning, the colour repeats it). */
-export function ExpiryBadge({ decay }: { decay: Decay }) {
+export function ExpiryBadge({ decay }: { decay: DecayInfo }) {
   return <span class={`badge badge-${decay.state}`}>{expiryText(decay)}</span>;
 }
 
 /** How much of the TTL is used, as a meter, with the dates it reaches stale and expired. */
-export function DecayBar({ decay }: { decay: Decay }) {
+export function DecayBar({ decay }: { decay: DecayInfo }) {
   if (decay.fractionUsed === undefined) {
     return (
       <p class="decay">

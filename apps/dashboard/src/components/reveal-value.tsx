@@ -2,7 +2,7 @@ import { useEffect, useId, useRef, useState } from "preact/hooks";
 import type { ApiError } from "../api/api-error";
 import type { CofferClient } from "../api/coffer-client";
 import type { SecretAddress } from "../api/secret-address";
-import { errorText } from "./load-state";
+import { ActionError } from "./load-state";
 import { asApiError } from "./use-load";
 
 /** Seconds a revealed value stays on screen. */
@@ -152,11 +152,7 @@ export function RevealValue({
           <span id={hintId} class="hint">
             Recorded in the audit log. The value shows for {REVEAL_SECONDS} seconds.
           </span>
-          {state.step === "asking" && state.error ? (
-            <p class="error-text" role="alert">
-              Not revealed: {errorText(state.error)}
-            </p>
-          ) : null}
+          {state.step === "asking" && state.error ? <ActionError failed="Not revealed" error={state.error} /> : null}
           <div class="actions">
             <button type="submit" class="primary" disabled={state.step === "loading"}>
               {state.step === "loading" ? "Revealing…" : "Reveal value"}

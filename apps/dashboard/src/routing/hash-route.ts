@@ -1,4 +1,4 @@
-import type { ScopeRef } from "../api/types";
+import type { ScopeKind, ScopeRef } from "@coffer/core";
 
 // Views are addressed by the URL fragment (`#/secrets`, `#/secret/api-stripe?scope=global`), so
 // the server serves one page. A route holds names and filters, never a value or a token.
@@ -34,7 +34,8 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === "secret" && parts.length === 2) {
     const name = decode(parts[1] ?? "");
     if (name) {
-      const kind = params.get("scope") ?? "global";
+      // Unchecked here: the server refuses an unknown scope kind, and the view shows that error.
+      const kind = (params.get("scope") ?? "global") as ScopeKind;
       const id = params.get("id") ?? undefined;
       const provider = params.get("provider") ?? undefined;
       return {

@@ -1,4 +1,4 @@
-import type { AuditEntry } from "../api/types";
+import type { AuditEntry } from "@coffer/core";
 import { formatDateTime } from "../format/time";
 import { routeHref } from "../routing/hash-route";
 

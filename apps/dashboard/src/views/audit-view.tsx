@@ -1,7 +1,8 @@
-import { useId, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import type { AuditFilters, CofferClient } from "../api/coffer-client";
 import type { ApiVocabulary } from "../api/types";
-import { Empty, ErrorState, Loading } from "../components/load-state";
+import { CheckField, FormActions, SelectField, TextField, useFieldIds } from "../components/form-fields";
+import { Empty, Loaded } from "../components/load-state";
 import { useLoad } from "../components/use-load";
 import { localInputToIso } from "../format/time";
 import { AuditTable } from "./audit-table";
@@ -43,30 +44,30 @@ export function AuditView({
       </div>
 
       <section aria-label="Chain verification" class="panel">
-        {verification.status === "loading" ? <Loading what="the chain verification" /> : null}
-        {verification.status === "error" ? (
-          <ErrorState title="The chain could not be verified" error={verification.error} onRetry={reverify} />
-        ) : null}
-        {verification.status === "ready" ? (
-          verification.data.ok ? (
-            <p class="verification verification-ok" role="status">
-              <strong>Chain intact.</strong> {verification.data.checked} entr
-              {verification.data.checked === 1 ? "y" : "ies"} checked: each links to the one before and hashes
-              correctly.
-            </p>
-          ) : (
-            <div class="verification verification-broken" role="alert">
-              <p>
-                <strong>Chain broken</strong>
-                {verification.data.brokenAt
-                  ? ` at entry ${verification.data.brokenAt.seq} (${verification.data.brokenAt.reason})`
-                  : ""}
-                , after checking {verification.data.checked} entries.
+        <Loaded
+          load={verification}
+          what="the chain verification"
+          errorTitle="The chain could not be verified"
+          onRetry={reverify}
+        >
+          {(result) =>
+            result.ok ? (
+              <p class="verification verification-ok" role="status">
+                <strong>Chain intact.</strong> {result.checked} entr
+                {result.checked === 1 ? "y" : "ies"} checked: each links to the one before and hashes correctly.
               </p>
-              <p>Entries may have been edited, removed or inserted outside Coffer.</p>
-            </div>
-          )
-        ) : null}
+            ) : (
+              <div class="verification verification-broken" role="alert">
+                <p>
+                  <strong>Chain broken</strong>
+                  {result.brokenAt ? ` at entry ${result.brokenAt.seq} (${result.brokenAt.reason})` : ""}, after
+                  checking {result.checked} entries.
+                </p>
+                <p>Entries may have been edited, removed or inserted outside Coffer.</p>
+              </div>
+            )
+          }
+        </Loaded>
       </section>
 
       <AuditFilterForm
@@ -78,37 +79,35 @@ export function AuditView({
         }}
       />
 
-      {page.status === "loading" ? <Loading what="audit entries" /> : null}
-      {page.status === "error" ? (
-        <ErrorState title="The audit log could not be read" error={page.error} onRetry={reload} />
-      ) : null}
-      {page.status === "ready" ? (
-        <>
-          {page.data.items.length === 0 ? (
-            <Empty>
-              <p>{cursors.length > 1 ? "No older entries." : "No audit entries match these filters."}</p>
-            </Empty>
-          ) : (
-            <AuditTable entries={page.data.items} showName={true} caption="Audit entries, newest first" />
-          )}
-          <nav class="pager" aria-label="Pages of audit entries">
-            <button type="button" disabled={cursors.length <= 1} onClick={() => setCursors([undefined])}>
-              Newest
-            </button>
-            <button type="button" disabled={cursors.length <= 1} onClick={() => setCursors(cursors.slice(0, -1))}>
-              Newer
-            </button>
-            <span>Page {cursors.length}</span>
-            <button
-              type="button"
-              disabled={!page.data.nextCursor}
-              onClick={() => setCursors([...cursors, page.data.nextCursor])}
-            >
-              Older
-            </button>
-          </nav>
-        </>
-      ) : null}
+      <Loaded load={page} what="audit entries" errorTitle="The audit log could not be read" onRetry={reload}>
+        {(data) => (
+          <>
+            {data.items.length === 0 ? (
+              <Empty>
+                <p>{cursors.length > 1 ? "No older entries." : "No audit entries match these filters."}</p>
+              </Empty>
+            ) : (
+              <AuditTable entries={data.items} showName={true} caption="Audit entries, newest first" />
+            )}
+            <nav class="pager" aria-label="Pages of audit entries">
+              <button type="button" disabled={cursors.length <= 1} onClick={() => setCursors([undefined])}>
+                Newest
+              </button>
+              <button type="button" disabled={cursors.length <= 1} onClick={() => setCursors(cursors.slice(0, -1))}>
+                Newer
+              </button>
+              <span>Page {cursors.length}</span>
+              <button
+                type="button"
+                disabled={!data.nextCursor}
+                onClick={() => setCursors([...cursors, data.nextCursor])}
+              >
+                Older
+              </button>
+            </nav>
+          </>
+        )}
+      </Loaded>
     </section>
   );
 }
@@ -122,14 +121,23 @@ function AuditFilterForm({
   filters: AuditFilters;
   onApply: (filters: AuditFilters) => void;
 }) {
-  const id = useId();
-  const field = (s: string) => `${id}-${s}`;
+  const field = useFieldIds();
   const [name, setName] = useState(filters.name ?? "");
   const [accessor, setAccessor] = useState(filters.accessor ?? "");
   const [action, setAction] = useState(filters.action ?? "");
   const [failed, setFailed] = useState(filters.failed ?? false);
   const [since, setSince] = useState("");
   const [until, setUntil] = useState("");
+
+  const clear = () => {
+    setName("");
+    setAccessor("");
+    setAction("");
+    setFailed(false);
+    setSince("");
+    setUntil("");
+    onApply({});
+  };
 
   const apply = (e: Event) => {
     e.preventDefault();
@@ -148,95 +156,47 @@ function AuditFilterForm({
   return (
     <search aria-label="Filter audit entries">
       <form class="filters" onSubmit={apply}>
-        <div class="field">
-          <label for={field("name")}>Secret</label>
-          <input
-            id={field("name")}
+        <TextField
+          id={field("name")}
+          label="Secret"
+          autocomplete="off"
+          spellcheck={false}
+          value={name}
+          onValue={setName}
+        />
+        <TextField
+          id={field("accessor")}
+          label="Who"
+          placeholder="token, user or agent"
+          autocomplete="off"
+          spellcheck={false}
+          value={accessor}
+          onValue={setAccessor}
+        />
+        {vocabulary.auditActions.length > 0 ? (
+          <SelectField
+            id={field("action")}
+            label="Action"
+            value={action}
+            onValue={setAction}
+            emptyOption="Any action"
+            options={vocabulary.auditActions}
+          />
+        ) : (
+          <TextField
+            id={field("action")}
+            label="Action"
+            placeholder="reveal"
             autocomplete="off"
             spellcheck={false}
-            value={name}
-            onInput={(e) => setName(e.currentTarget.value)}
+            value={action}
+            onValue={(typed) => setAction(typed.trim())}
           />
-        </div>
-        <div class="field">
-          <label for={field("accessor")}>Who</label>
-          <input
-            id={field("accessor")}
-            placeholder="token, user or agent"
-            autocomplete="off"
-            spellcheck={false}
-            value={accessor}
-            onInput={(e) => setAccessor(e.currentTarget.value)}
-          />
-        </div>
-        <div class="field">
-          <label for={field("action")}>Action</label>
-          {vocabulary.auditActions.length > 0 ? (
-            <select id={field("action")} value={action} onChange={(e) => setAction(e.currentTarget.value)}>
-              <option value="">Any action</option>
-              {vocabulary.auditActions.map((a) => (
-                <option key={a} value={a}>
-                  {a}
-                </option>
-              ))}
-            </select>
-          ) : (
-            <input
-              id={field("action")}
-              placeholder="reveal"
-              autocomplete="off"
-              spellcheck={false}
-              value={action}
-              onInput={(e) => setAction(e.currentTarget.value.trim())}
-            />
-          )}
-        </div>
-        <div class="field">
-          <label for={field("since")}>From</label>
-          <input
-            id={field("since")}
-            type="datetime-local"
-            value={since}
-            onInput={(e) => setSince(e.currentTarget.value)}
-          />
-        </div>
-        <div class="field">
-          <label for={field("until")}>Until</label>
-          <input
-            id={field("until")}
-            type="datetime-local"
-            value={until}
-            onInput={(e) => setUntil(e.currentTarget.value)}
-          />
-        </div>
-        <div class="field checkbox">
-          <input
-            id={field("failed")}
-            type="checkbox"
-            checked={failed}
-            onChange={(e) => setFailed(e.currentTarget.checked)}
-          />
-          <label for={field("failed")}>Failed attempts only</label>
-        </div>
-        <div class="actions">
-          <button type="submit" class="primary">
-            Apply filters
-          </button>
-          <button
-            type="button"
-            onClick={() => {
-              setName("");
-              setAccessor("");
-              setAction("");
-              setFailed(false);
-              setSince("");
-              setUntil("");
-              onApply({});
-            }}
-          >
-            Clear
-          </button>
-        </div>
+        )}
+        <TextField id={field("since")} label="From" type="datetime-local" value={since} onValue={setSince} />
+        <TextField id={field("until")} label="Until" type="datetime-local" value={until} onValue={setUntil} />
+        <CheckField id={field("failed")} label="Failed attempts only" checked={failed} onChecked={setFailed} />
+        <FormActions submitLabel="Apply filters" cancelLabel="Clear" onCancel={clear} />
       </form>
     </search>
   );

@@ -1,11 +1,10 @@
-import { useRef, useState } from "preact/hooks";
-import type { ApiError } from "../api/api-error";
+import type { DeleteResult } from "@coffer/core";
+import { useRef } from "preact/hooks";
 import type { CofferClient } from "../api/coffer-client";
 import { type SecretAddress, scopeText } from "../api/secret-address";
-import type { DeleteResult } from "../api/types";
 import { Dialog } from "../components/dialog";
-import { errorText } from "../components/load-state";
-import { asApiError } from "../components/use-load";
+import { ActionError } from "../components/load-state";
+import { useAction } from "../components/use-action";
 import { restoreCommand } from "./restore-command";
 
 /** Confirm a recoverable delete, naming the secret and saying how to undo it. */
@@ -20,20 +19,10 @@ export function DeleteDialog({
   onDone: (result: DeleteResult) => void;
   onClose: () => void;
 }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | undefined>();
+  const action = useAction();
   const cancelRef = useRef<HTMLButtonElement>(null);
 
-  const confirm = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      onDone(await client.deleteSecret(address));
-    } catch (err) {
-      setError(asApiError(err));
-      setBusy(false);
-    }
-  };
+  const confirm = () => action.run(async () => onDone(await client.deleteSecret(address)));
 
   return (
     <Dialog title={`Delete “${address.name}”?`} onClose={onClose}>
@@ -45,14 +34,10 @@ export function DeleteDialog({
         You can restore it during the recovery window: from the notice after deleting, from the secrets list with “Show
         deleted”, or with <code>{restoreCommand(address)}</code>.
       </p>
-      {error ? (
-        <p class="error-text" role="alert">
-          Not deleted: {errorText(error)}
-        </p>
-      ) : null}
+      {action.error ? <ActionError failed="Not deleted" error={action.error} /> : null}
       <div class="actions">
-        <button type="button" class="danger" disabled={busy} onClick={confirm}>
-          {busy ? "Deleting…" : `Delete ${address.name}`}
+        <button type="button" class="danger" disabled={action.busy} onClick={confirm}>
+          {action.busy ? "Deleting…" : `Delete ${address.name}`}
         </button>
         <button type="button" ref={cancelRef} autofocus onClick={onClose}>
           Cancel

@@ -1,6 +1,6 @@
+import type { ProviderStatus } from "@coffer/core";
 import type { CofferClient } from "../api/coffer-client";
-import type { ProviderStatus } from "../api/types";
-import { Empty, ErrorState, Loading } from "../components/load-state";
+import { Empty, Loaded } from "../components/load-state";
 import { useLoad } from "../components/use-load";
 import { formatDateTime, formatRelative } from "../format/time";
 
@@ -15,56 +15,56 @@ export function HealthView({ client }: { client: CofferClient }) {
           Check again
         </button>
       </div>
-      {report.status === "loading" ? <Loading what="provider health" /> : null}
-      {report.status === "error" ? (
-        <ErrorState title="Provider health could not be read" error={report.error} onRetry={reload} />
-      ) : null}
-      {report.status === "ready" ? (
-        report.data.providers.length === 0 ? (
-          <Empty>
-            <p>No providers are configured.</p>
-          </Empty>
-        ) : (
-          <>
-            <p class={`verification ${report.data.ok ? "verification-ok" : "verification-broken"}`} role="status">
-              <strong>{report.data.ok ? "All providers healthy." : "Some providers are unavailable."}</strong>{" "}
-              {report.data.ok
-                ? "Reads go down the chain below until one answers."
-                : "Reads skip a dead provider and go on down the chain; secrets only it holds cannot be read."}
-            </p>
-            <section aria-labelledby="chain-title" class="panel">
-              <h2 id="chain-title">Fallback chain</h2>
-              <p class="hint">Read order: the first provider that holds a secret answers. Writes go to the default.</p>
-              <ol class="chain">
-                {report.data.chain.map((name, index) => {
-                  const provider = report.data.providers.find((p) => p.name === name);
-                  return (
-                    <li key={name} class={`chain-step ${provider?.ok === false ? "down" : "up"}`}>
-                      <span class="chain-order" aria-hidden="true">
-                        {index + 1}
-                      </span>
-                      <span class="chain-name">{name}</span>
-                      <span class="chain-detail">
-                        {provider ? `priority ${provider.priority}` : ""}
-                        {provider?.isDefault ? " · default for writes" : ""}
-                        {provider ? (provider.ok ? " · up" : " · DOWN") : ""}
-                      </span>
-                    </li>
-                  );
-                })}
-              </ol>
-            </section>
-            <section aria-labelledby="providers-title" class="panel">
-              <h2 id="providers-title">Providers</h2>
-              <div class="provider-cards">
-                {report.data.providers.map((p) => (
-                  <ProviderCard key={p.name} provider={p} />
-                ))}
-              </div>
-            </section>
-          </>
-        )
-      ) : null}
+      <Loaded load={report} what="provider health" errorTitle="Provider health could not be read" onRetry={reload}>
+        {(health) =>
+          health.providers.length === 0 ? (
+            <Empty>
+              <p>No providers are configured.</p>
+            </Empty>
+          ) : (
+            <>
+              <p class={`verification ${health.ok ? "verification-ok" : "verification-broken"}`} role="status">
+                <strong>{health.ok ? "All providers healthy." : "Some providers are unavailable."}</strong>{" "}
+                {health.ok
+                  ? "Reads go down the chain below until one answers."
+                  : "Reads skip a dead provider and go on down the chain; secrets only it holds cannot be read."}
+              </p>
+              <section aria-labelledby="chain-title" class="panel">
+                <h2 id="chain-title">Fallback chain</h2>
+                <p class="hint">
+                  Read order: the first provider that holds a secret answers. Writes go to the default.
+                </p>
+                <ol class="chain">
+                  {health.chain.map((name, index) => {
+                    const provider = health.providers.find((p) => p.name === name);
+                    return (
+                      <li key={name} class={`chain-step ${provider?.ok === false ? "down" : "up"}`}>
+                        <span class="chain-order" aria-hidden="true">
+                          {index + 1}
+                        </span>
+                        <span class="chain-name">{name}</span>
+                        <span class="chain-detail">
+                          {provider ? `priority ${provider.priority}` : ""}
+                          {provider?.isDefault ? " · default for writes" : ""}
+                          {provider ? (provider.ok ? " · up" : " · DOWN") : ""}
+                        </span>
+                      </li>
+                    );
+                  })}
+                </ol>
+              </section>
+              <section aria-labelledby="providers-title" class="panel">
+                <h2 id="providers-title">Providers</h2>
+                <div class="provider-cards">
+                  {health.providers.map((p) => (
+                    <ProviderCard key={p.name} provider={p} />
+                  ))}
+                </div>
+              </section>
+            </>
+          )
+        }
+      </Loaded>
     </section>
   );
 }

@@ -1,11 +1,19 @@
-import { useId, useState } from "preact/hooks";
-import type { ApiError } from "../api/api-error";
+import type { RotateResult } from "@coffer/core";
+import { useState } from "preact/hooks";
 import type { CofferClient, RotateBody } from "../api/coffer-client";
 import type { SecretAddress } from "../api/secret-address";
-import type { ApiVocabulary, RotateResult } from "../api/types";
+import type { ApiVocabulary } from "../api/types";
 import { Dialog } from "../components/dialog";
-import { errorText } from "../components/load-state";
-import { asApiError } from "../components/use-load";
+import {
+  CheckField,
+  FormActions,
+  SecretValueField,
+  SelectField,
+  TextField,
+  useFieldIds,
+} from "../components/form-fields";
+import { ActionError } from "../components/load-state";
+import { useAction } from "../components/use-action";
 
 /**
  * Rotate a secret to a generated value (its rotation format, or one picked here) or to a given
@@ -35,10 +43,8 @@ export function RotateDialog({
   const [value, setValue] = useState("");
   const [expireOld, setExpireOld] = useState(false);
   const [graceDays, setGraceDays] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | undefined>();
-  const id = useId();
-  const field = (suffix: string) => `${id}-${suffix}`;
+  const action = useAction();
+  const field = useFieldIds();
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -52,17 +58,11 @@ export function RotateDialog({
     if (expireOld) body.expireOld = true;
     else if (graceDays.trim() !== "" && Number(graceDays) >= 0)
       body.graceSeconds = Math.round(Number(graceDays) * 86_400);
-    setBusy(true);
-    setError(undefined);
-    try {
+    await action.run(async () => {
       const result = await client.rotate(address, body);
       setValue("");
       onDone(result);
-    } catch (err) {
-      setError(asApiError(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -70,105 +70,67 @@ export function RotateDialog({
       <form onSubmit={submit}>
         <fieldset>
           <legend>New value</legend>
-          <div class="field checkbox">
-            <input
-              type="radio"
-              id={field("generate")}
-              name={field("source")}
-              checked={source === "generate"}
-              onChange={() => setSource("generate")}
-            />
-            <label for={field("generate")}>Generate a new value</label>
-          </div>
-          <div class="field checkbox">
-            <input
-              type="radio"
-              id={field("given")}
-              name={field("source")}
-              checked={source === "given"}
-              onChange={() => setSource("given")}
-            />
-            <label for={field("given")}>Use a value I give</label>
-          </div>
+          <CheckField
+            id={field("generate")}
+            radioGroup={field("source")}
+            label="Generate a new value"
+            checked={source === "generate"}
+            onChecked={() => setSource("generate")}
+          />
+          <CheckField
+            id={field("given")}
+            radioGroup={field("source")}
+            label="Use a value I give"
+            checked={source === "given"}
+            onChecked={() => setSource("given")}
+          />
           {source === "generate" ? (
             <div class="field-row">
-              <div class="field">
-                <label for={field("format")}>Format</label>
-                <select id={field("format")} value={format} onChange={(e) => setFormat(e.currentTarget.value)}>
-                  <option value="">{rotationFormat ? `Secret's format (${rotationFormat})` : "Default (token)"}</option>
-                  {vocabulary.secretFormats.map((f) => (
-                    <option key={f} value={f}>
-                      {f}
-                    </option>
-                  ))}
-                </select>
-              </div>
-              <div class="field">
-                <label for={field("prefix")}>Prefix</label>
-                <input
-                  id={field("prefix")}
-                  maxLength={64}
-                  autocomplete="off"
-                  spellcheck={false}
-                  value={prefix}
-                  onInput={(e) => setPrefix(e.currentTarget.value)}
-                />
-              </div>
-            </div>
-          ) : (
-            <div class="field">
-              <label for={field("value")}>New value</label>
-              <input
-                id={field("value")}
-                type="password"
-                required
-                autocomplete="new-password"
+              <SelectField
+                id={field("format")}
+                label="Format"
+                value={format}
+                onValue={setFormat}
+                emptyOption={rotationFormat ? `Secret's format (${rotationFormat})` : "Default (token)"}
+                options={vocabulary.secretFormats}
+              />
+              <TextField
+                id={field("prefix")}
+                label="Prefix"
+                maxLength={64}
+                autocomplete="off"
                 spellcheck={false}
-                value={value}
-                onInput={(e) => setValue(e.currentTarget.value)}
+                value={prefix}
+                onValue={setPrefix}
               />
             </div>
+          ) : (
+            <SecretValueField id={field("value")} label="New value" value={value} onValue={setValue} />
           )}
         </fieldset>
         <fieldset>
           <legend>Old version</legend>
-          <div class="field checkbox">
-            <input
-              type="checkbox"
-              id={field("expire")}
-              checked={expireOld}
-              onChange={(e) => setExpireOld(e.currentTarget.checked)}
-            />
-            <label for={field("expire")}>Make the old version unreadable now</label>
-          </div>
+          <CheckField
+            id={field("expire")}
+            label="Make the old version unreadable now"
+            checked={expireOld}
+            onChecked={setExpireOld}
+          />
           {expireOld ? null : (
-            <div class="field">
-              <label for={field("grace")}>Grace period (days)</label>
-              <input
-                id={field("grace")}
-                type="number"
-                min={0}
-                step={1}
-                placeholder="30"
-                value={graceDays}
-                onInput={(e) => setGraceDays(e.currentTarget.value)}
-              />
-            </div>
+            <TextField
+              id={field("grace")}
+              label="Grace period (days)"
+              type="number"
+              min={0}
+              step={1}
+              placeholder="30"
+              value={graceDays}
+              onValue={setGraceDays}
+            />
           )}
         </fieldset>
-        {error ? (
-          <p class="error-text" role="alert">
-            Not rotated: {errorText(error)}
-          </p>
-        ) : null}
-        <div class="actions">
-          <button type="submit" class="primary" disabled={busy}>
-            {busy ? "Rotating…" : "Rotate"}
-          </button>
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-        </div>
+        {action.error ? <ActionError failed="Not rotated" error={action.error} /> : null}
+        <FormActions submitLabel="Rotate" busy={action.busy} busyLabel="Rotating…" onCancel={onClose} />
       </form>
     </Dialog>
   );

@@ -1,9 +1,20 @@
-import { useId, useState } from "preact/hooks";
+import type { ScopeKind, ScopeRef, SecretView, WriteResult } from "@coffer/core";
+import { useState } from "preact/hooks";
 import type { ApiError } from "../api/api-error";
 import type { CofferClient, PutSecretBody } from "../api/coffer-client";
-import type { ApiVocabulary, ScopeRef, SecretView, WriteResult } from "../api/types";
+import type { ApiVocabulary } from "../api/types";
+import {
+  CheckField,
+  FormActions,
+  SecretValueField,
+  SelectField,
+  type SelectOption,
+  TextField,
+  useFieldIds,
+} from "../components/form-fields";
 import { errorText } from "../components/load-state";
-import { asApiError } from "../components/use-load";
+import { useAction } from "../components/use-action";
+import { parseTagText, tagText } from "../format/tag-text";
 import { isoToLocalInput, localInputToIso } from "../format/time";
 
 /** What the form edits: a new secret, or a new version of an existing state. */
@@ -20,6 +31,13 @@ const SCOPE_ID_LABEL: Record<string, string> = {
   plugin: "Plugin name",
 };
 
+const ENCODINGS: SelectOption[] = [
+  { value: "utf-8", label: "Text (UTF-8)" },
+  { value: "base64", label: "Bytes as base64" },
+];
+
+const TTL_UNITS: SelectOption[] = ["days", "hours"];
+
 function ttlFields(seconds: number | undefined): { amount: string; unit: "days" | "hours" } {
   if (!seconds) return { amount: "", unit: "days" };
   return seconds % 86_400 === 0
@@ -27,8 +45,9 @@ function ttlFields(seconds: number | undefined): { amount: string; unit: "days" 
     : { amount: String(Math.max(1, Math.round(seconds / 3_600))), unit: "hours" };
 }
 
+/** The scope picked in the form (`kind` is one of the server's scope kinds, from the vocabulary). */
 function scopeOf(kind: string, id: string): ScopeRef {
-  return kind === "global" ? { kind } : { kind, id: id.trim() };
+  return kind === "global" ? { kind } : { kind: kind as ScopeKind, id: id.trim() };
 }
 
 /**
@@ -61,9 +80,9 @@ export function SecretForm({
   const [provider, setProvider] = useState("");
   const [env, setEnv] = useState("");
   const [value, setValue] = useState("");
-  const [encoding, setEncoding] = useState(current?.encoding ?? "utf-8");
+  const [encoding, setEncoding] = useState<string>(current?.encoding ?? "utf-8");
   const [description, setDescription] = useState(current?.description ?? "");
-  const [tags, setTags] = useState((current?.tags ?? []).join(", "));
+  const [tags, setTags] = useState(tagText(current?.tags));
   const initialTtl = ttlFields(current?.ttlSeconds);
   const [ttlAmount, setTtlAmount] = useState(initialTtl.amount);
   const [ttlUnit, setTtlUnit] = useState<"days" | "hours">(initialTtl.unit);
@@ -72,22 +91,12 @@ export function SecretForm({
   const [rotationFormat, setRotationFormat] = useState(current?.rotationFormat ?? "");
   const [rotationPrefix, setRotationPrefix] = useState(current?.rotationPrefix ?? "");
   const [writeOnly, setWriteOnly] = useState(current?.writeOnly ?? false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | undefined>();
-  const id = useId();
+  const action = useAction();
+  const field = useFieldIds();
 
   const submit = async (e: Event) => {
     e.preventDefault();
-    setError(undefined);
-    const body: PutSecretBody = {
-      value,
-      encoding,
-      description,
-      tags: tags
-        .split(",")
-        .map((t) => t.trim())
-        .filter((t) => t.length > 0),
-    };
+    const body: PutSecretBody = { value, encoding, description, tags: parseTagText(tags) };
     const stateEnv = mode.kind === "update" ? mode.state.env : env.trim() || undefined;
     if (stateEnv) body.env = stateEnv;
     // An update resends the TTL and hard expiry only when edited: the inputs round them (hours,
@@ -102,8 +111,7 @@ export function SecretForm({
     if (rotationFormat) body.rotationFormat = rotationFormat;
     if (rotationPrefix) body.rotationPrefix = rotationPrefix;
     if (writeOnly || current?.writeOnly) body.writeOnly = writeOnly;
-    setBusy(true);
-    try {
+    await action.run(async () => {
       const result =
         mode.kind === "create"
           ? await client.putSecret(name.trim(), scopeOf(scopeKind, scopeId), provider || undefined, body, {
@@ -112,118 +120,96 @@ export function SecretForm({
           : await client.putSecret(mode.name, mode.scope, mode.provider, body, { ifVersion: mode.state.version });
       setValue("");
       onSaved(result);
-    } catch (err) {
-      setError(asApiError(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
-  const field = (suffix: string) => `${id}-${suffix}`;
-  const formats = vocabulary.secretFormats;
+  const { error } = action;
 
   return (
     <form class="secret-form" onSubmit={submit} aria-describedby={error ? field("error") : undefined}>
       {mode.kind === "create" ? (
         <fieldset>
           <legend>Where</legend>
-          <div class="field">
-            <label for={field("name")}>Name</label>
-            <input
-              id={field("name")}
-              required
-              maxLength={128}
-              autocomplete="off"
-              spellcheck={false}
-              aria-describedby={field("name-hint")}
-              value={name}
-              onInput={(e) => setName(e.currentTarget.value)}
-            />
-            <span id={field("name-hint")} class="hint">
-              Letters, digits, <code>_ . / -</code>; starts with a letter or <code>_</code>.
-            </span>
-          </div>
+          <TextField
+            id={field("name")}
+            label="Name"
+            required
+            maxLength={128}
+            autocomplete="off"
+            spellcheck={false}
+            value={name}
+            onValue={setName}
+            hint={
+              <>
+                Letters, digits, <code>_ . / -</code>; starts with a letter or <code>_</code>.
+              </>
+            }
+          />
           <div class="field-row">
-            <div class="field">
-              <label for={field("scope")}>Scope</label>
-              <select id={field("scope")} value={scopeKind} onChange={(e) => setScopeKind(e.currentTarget.value)}>
-                {vocabulary.scopeKinds.map((kind) => (
-                  <option key={kind} value={kind}>
-                    {kind}
-                  </option>
-                ))}
-              </select>
-            </div>
+            <SelectField
+              id={field("scope")}
+              label="Scope"
+              value={scopeKind}
+              onValue={setScopeKind}
+              options={vocabulary.scopeKinds}
+            />
             {scopeKind !== "global" ? (
-              <div class="field">
-                <label for={field("scope-id")}>{SCOPE_ID_LABEL[scopeKind] ?? "Scope id"}</label>
-                <input
-                  id={field("scope-id")}
-                  required={scopeKind !== "project" && scopeKind !== "user"}
-                  autocomplete="off"
-                  spellcheck={false}
-                  value={scopeId}
-                  onInput={(e) => setScopeId(e.currentTarget.value)}
-                />
-              </div>
-            ) : null}
-            <div class="field">
-              <label for={field("provider")}>Provider</label>
-              <select id={field("provider")} value={provider} onChange={(e) => setProvider(e.currentTarget.value)}>
-                <option value="">Default provider</option>
-                {providers.map((p) => (
-                  <option key={p} value={p}>
-                    {p}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <div class="field">
-              <label for={field("env")}>Env state</label>
-              <input
-                id={field("env")}
-                placeholder="default"
+              <TextField
+                id={field("scope-id")}
+                label={SCOPE_ID_LABEL[scopeKind] ?? "Scope id"}
+                required={scopeKind !== "project" && scopeKind !== "user"}
                 autocomplete="off"
                 spellcheck={false}
-                aria-describedby={field("env-hint")}
-                value={env}
-                onInput={(e) => setEnv(e.currentTarget.value)}
+                value={scopeId}
+                onValue={setScopeId}
               />
-              <span id={field("env-hint")} class="hint">
-                Empty: the default state. Or <code>dev</code>, <code>prod</code>…
-              </span>
-            </div>
+            ) : null}
+            <SelectField
+              id={field("provider")}
+              label="Provider"
+              value={provider}
+              onValue={setProvider}
+              emptyOption="Default provider"
+              options={providers}
+            />
+            <TextField
+              id={field("env")}
+              label="Env state"
+              placeholder="default"
+              autocomplete="off"
+              spellcheck={false}
+              value={env}
+              onValue={setEnv}
+              hint={
+                <>
+                  Empty: the default state. Or <code>dev</code>, <code>prod</code>…
+                </>
+              }
+            />
           </div>
         </fieldset>
       ) : null}
 
       <fieldset>
         <legend>{mode.kind === "create" ? "Value" : `New value for ${mode.state.env ?? "the default state"}`}</legend>
-        <div class="field">
-          <label for={field("value")}>Value</label>
-          <input
-            id={field("value")}
-            type="password"
-            required
-            autocomplete="new-password"
-            spellcheck={false}
-            aria-describedby={field("value-hint")}
-            value={value}
-            onInput={(e) => setValue(e.currentTarget.value)}
-          />
-          <span id={field("value-hint")} class="hint">
-            {mode.kind === "update"
+        <SecretValueField
+          id={field("value")}
+          label="Value"
+          value={value}
+          onValue={setValue}
+          hint={
+            mode.kind === "update"
               ? `Every update writes a new version (now ${mode.state.version}). To keep the value, rotate or leave this page.`
-              : "At most 64 KiB. Never shown back unless revealed."}
-          </span>
-        </div>
-        <div class="field">
-          <label for={field("encoding")}>Encoding</label>
-          <select id={field("encoding")} value={encoding} onChange={(e) => setEncoding(e.currentTarget.value)}>
-            <option value="utf-8">Text (UTF-8)</option>
-            <option value="base64">Bytes as base64</option>
-          </select>
-        </div>
+              : "At most 64 KiB. Never shown back unless revealed."
+          }
+        />
+        <SelectField
+          id={field("encoding")}
+          label="Encoding"
+          value={encoding}
+          onValue={setEncoding}
+          options={ENCODINGS}
+        />
       </fieldset>
 
       <fieldset>
@@ -238,106 +224,80 @@ export function SecretForm({
             onInput={(e) => setDescription(e.currentTarget.value)}
           />
         </div>
-        <div class="field">
-          <label for={field("tags")}>Tags</label>
-          <input
-            id={field("tags")}
+        <TextField
+          id={field("tags")}
+          label="Tags"
+          autocomplete="off"
+          value={tags}
+          onValue={setTags}
+          hint={
+            <>
+              Comma-separated: <code>payments, prod</code>
+            </>
+          }
+        />
+        <div class="field-row">
+          <TextField
+            id={field("ttl")}
+            label="TTL"
+            type="number"
+            min={1}
+            step={1}
+            inputMode="numeric"
+            value={ttlAmount}
+            onValue={setTtlAmount}
+            hint={<>Stale at 75%, expired after. {mode.kind === "update" ? "Empty keeps the current TTL." : ""}</>}
+          />
+          <SelectField
+            id={field("ttl-unit")}
+            label="TTL unit"
+            value={ttlUnit}
+            onValue={(unit) => setTtlUnit(unit as "days" | "hours")}
+            options={TTL_UNITS}
+          />
+          <TextField
+            id={field("expires")}
+            label="Hard expiry"
+            type="datetime-local"
+            value={expiresAt}
+            onValue={setExpiresAt}
+          />
+        </div>
+        <div class="field-row">
+          <SelectField
+            id={field("format")}
+            label="Rotation format"
+            value={rotationFormat}
+            onValue={setRotationFormat}
+            emptyOption={mode.kind === "update" && current?.rotationFormat ? "Keep current" : "None"}
+            options={vocabulary.secretFormats}
+          />
+          <TextField
+            id={field("prefix")}
+            label="Rotation prefix"
+            maxLength={64}
             autocomplete="off"
-            aria-describedby={field("tags-hint")}
-            value={tags}
-            onInput={(e) => setTags(e.currentTarget.value)}
+            spellcheck={false}
+            value={rotationPrefix}
+            onValue={setRotationPrefix}
           />
-          <span id={field("tags-hint")} class="hint">
-            Comma-separated: <code>payments, prod</code>
-          </span>
         </div>
-        <div class="field-row">
-          <div class="field">
-            <label for={field("ttl")}>TTL</label>
-            <input
-              id={field("ttl")}
-              type="number"
-              min={1}
-              step={1}
-              inputMode="numeric"
-              aria-describedby={field("ttl-hint")}
-              value={ttlAmount}
-              onInput={(e) => setTtlAmount(e.currentTarget.value)}
-            />
-            <span id={field("ttl-hint")} class="hint">
-              Stale at 75%, expired after. {mode.kind === "update" ? "Empty keeps the current TTL." : ""}
-            </span>
-          </div>
-          <div class="field">
-            <label for={field("ttl-unit")}>TTL unit</label>
-            <select
-              id={field("ttl-unit")}
-              value={ttlUnit}
-              onChange={(e) => setTtlUnit(e.currentTarget.value as "days" | "hours")}
-            >
-              <option value="days">days</option>
-              <option value="hours">hours</option>
-            </select>
-          </div>
-          <div class="field">
-            <label for={field("expires")}>Hard expiry</label>
-            <input
-              id={field("expires")}
-              type="datetime-local"
-              value={expiresAt}
-              onInput={(e) => setExpiresAt(e.currentTarget.value)}
-            />
-          </div>
-        </div>
-        <div class="field-row">
-          <div class="field">
-            <label for={field("format")}>Rotation format</label>
-            <select
-              id={field("format")}
-              value={rotationFormat}
-              onChange={(e) => setRotationFormat(e.currentTarget.value)}
-            >
-              <option value="">{mode.kind === "update" && current?.rotationFormat ? "Keep current" : "None"}</option>
-              {formats.map((f) => (
-                <option key={f} value={f}>
-                  {f}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div class="field">
-            <label for={field("prefix")}>Rotation prefix</label>
-            <input
-              id={field("prefix")}
-              maxLength={64}
-              autocomplete="off"
-              spellcheck={false}
-              value={rotationPrefix}
-              onInput={(e) => setRotationPrefix(e.currentTarget.value)}
-            />
-          </div>
-        </div>
-        <div class="field checkbox">
-          <input
-            id={field("write-only")}
-            type="checkbox"
-            checked={writeOnly}
-            onChange={(e) => setWriteOnly(e.currentTarget.checked)}
-          />
-          <label for={field("write-only")}>Write-only: can be injected into processes, never revealed</label>
-        </div>
+        <CheckField
+          id={field("write-only")}
+          label="Write-only: can be injected into processes, never revealed"
+          checked={writeOnly}
+          onChecked={setWriteOnly}
+        />
       </fieldset>
 
       {error ? <FormError id={field("error")} error={error} mode={mode} onReload={onReload} /> : null}
 
-      <div class="actions">
-        <button type="submit" class="primary" disabled={busy}>
-          {busy ? "Saving…" : mode.kind === "create" ? "Create secret" : "Save new version"}
-        </button>
-        <button type="button" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
+      <FormActions
+        submitLabel={mode.kind === "create" ? "Create secret" : "Save new version"}
+        busy={action.busy}
+        busyLabel="Saving…"
+        onCancel={onCancel}
+      />
     </form>
   );
 }

@@ -1,11 +1,13 @@
+import type { Inspection, SecretView as StateView } from "@coffer/core";
 import { useEffect, useState } from "preact/hooks";
 import type { CofferClient } from "../api/coffer-client";
 import { type SecretAddress, scopeText } from "../api/secret-address";
-import type { ApiVocabulary, Inspection, SecretView as StateView } from "../api/types";
+import type { ApiVocabulary } from "../api/types";
 import { DecayBar, ExpiryBadge } from "../components/expiry";
-import { Empty, ErrorState, errorText, Loading } from "../components/load-state";
+import { Empty, ErrorState, errorText, Loaded, Loading } from "../components/load-state";
 import { useNotify } from "../components/notices";
 import { RevealValue } from "../components/reveal-value";
+import { TagList } from "../components/tag-list";
 import { asApiError, useLoad } from "../components/use-load";
 import { formatDateTime, formatDuration, formatRelative } from "../format/time";
 import { navigate, routeHref } from "../routing/hash-route";
@@ -101,15 +103,7 @@ export function SecretView({
       </div>
 
       {primary?.description ? <p class="description">{primary.description}</p> : null}
-      {(primary?.tags ?? []).length > 0 ? (
-        <ul class="tags" aria-label="Tags">
-          {(primary?.tags ?? []).map((tag) => (
-            <li key={tag} class="tag">
-              {tag}
-            </li>
-          ))}
-        </ul>
-      ) : null}
+      <TagList tags={primary?.tags} label="Tags" />
 
       <section aria-labelledby="states-title" class="panel">
         <h2 id="states-title">Value{data.states.length > 1 ? "s by env state" : ""}</h2>
@@ -204,19 +198,22 @@ export function SecretView({
           <h2 id="trail-title">Audit trail</h2>
           <a href={routeHref({ view: "audit", name: data.name })}>Full audit log for {data.name}</a>
         </div>
-        {audit.status === "loading" ? <Loading what="audit entries" /> : null}
-        {audit.status === "error" ? (
-          <ErrorState title="The audit trail could not be loaded" error={audit.error} onRetry={reloadAudit} />
-        ) : null}
-        {audit.status === "ready" ? (
-          audit.data.items.length === 0 ? (
-            <Empty>
-              <p>No audit entries for this secret.</p>
-            </Empty>
-          ) : (
-            <AuditTable entries={audit.data.items} showName={false} caption={`Latest audit entries for ${data.name}`} />
-          )
-        ) : null}
+        <Loaded
+          load={audit}
+          what="audit entries"
+          errorTitle="The audit trail could not be loaded"
+          onRetry={reloadAudit}
+        >
+          {(trail) =>
+            trail.items.length === 0 ? (
+              <Empty>
+                <p>No audit entries for this secret.</p>
+              </Empty>
+            ) : (
+              <AuditTable entries={trail.items} showName={false} caption={`Latest audit entries for ${data.name}`} />
+            )
+          }
+        </Loaded>
       </section>
 
       {rotating ? (

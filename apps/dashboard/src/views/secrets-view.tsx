@@ -1,11 +1,15 @@
-import { useId, useState } from "preact/hooks";
+import type { ListItem } from "@coffer/core";
+import { useState } from "preact/hooks";
 import type { CofferClient, ListFilters } from "../api/coffer-client";
 import { type SecretAddress, scopeText } from "../api/secret-address";
-import type { ApiVocabulary, ListItem } from "../api/types";
+import type { ApiVocabulary } from "../api/types";
 import { ExpiryBadge } from "../components/expiry";
-import { Empty, ErrorState, errorText, Loading } from "../components/load-state";
+import { CheckField, FormActions, SelectField, TextField, useFieldIds } from "../components/form-fields";
+import { Empty, errorText, Loaded } from "../components/load-state";
 import { useNotify } from "../components/notices";
+import { TagList } from "../components/tag-list";
 import { asApiError, useLoad } from "../components/use-load";
+import { parseTagText, tagText } from "../format/tag-text";
 import { formatDateTime, formatRelative } from "../format/time";
 import { routeHref } from "../routing/hash-route";
 
@@ -82,68 +86,66 @@ export function SecretsView({
         filters={state.filters}
         onApply={(filters) => onState({ ...state, filters, cursors: [undefined] })}
       />
-      {page.status === "loading" ? <Loading what="secrets" /> : null}
-      {page.status === "error" ? (
-        <ErrorState title="Secrets could not be listed" error={page.error} onRetry={reload} />
-      ) : null}
-      {page.status === "ready" ? (
-        <>
-          {page.data.errors.map((failure) => (
-            <div key={failure.provider} class="state state-warning" role="alert">
-              <p>
-                <strong>Provider {failure.provider} could not be listed</strong>
-                {failure.message ? `: ${failure.message}` : ""}
-                {failure.code ? ` (${failure.code})` : ""}. Secrets it holds are missing below.
-              </p>
-            </div>
-          ))}
-          {page.data.items.length === 0 ? (
-            <Empty>
-              {Object.values(state.filters).some((v) => v !== undefined && v !== false) ? (
-                <p>No secret matches these filters.</p>
-              ) : (
+      <Loaded load={page} what="secrets" errorTitle="Secrets could not be listed" onRetry={reload}>
+        {(data) => (
+          <>
+            {data.errors.map((failure) => (
+              <div key={failure.provider} class="state state-warning" role="alert">
                 <p>
-                  No secrets yet. <a href={routeHref({ view: "new" })}>Create the first one</a>.
+                  <strong>Provider {failure.provider} could not be listed</strong>
+                  {failure.message ? `: ${failure.message}` : ""}
+                  {failure.code ? ` (${failure.code})` : ""}. Secrets it holds are missing below.
                 </p>
-              )}
-            </Empty>
-          ) : (
-            <SecretsTable items={page.data.items} restoring={restoring} onRestore={restore} />
-          )}
-          <nav class="pager" aria-label="Pages of secrets">
-            <button
-              type="button"
-              disabled={pageNumber <= 1}
-              onClick={() => onState({ ...state, cursors: state.cursors.slice(0, -1) })}
-            >
-              Previous page
-            </button>
-            <span>
-              Page {pageNumber} · {page.data.total} secret{page.data.total === 1 ? "" : "s"} in all
-            </span>
-            <button
-              type="button"
-              disabled={!page.data.nextCursor}
-              onClick={() => onState({ ...state, cursors: [...state.cursors, page.data.nextCursor] })}
-            >
-              Next page
-            </button>
-            <label class="inline">
-              Per page{" "}
-              <select
-                value={String(state.limit)}
-                onChange={(e) => onState({ ...state, limit: Number(e.currentTarget.value), cursors: [undefined] })}
+              </div>
+            ))}
+            {data.items.length === 0 ? (
+              <Empty>
+                {Object.values(state.filters).some((v) => v !== undefined && v !== false) ? (
+                  <p>No secret matches these filters.</p>
+                ) : (
+                  <p>
+                    No secrets yet. <a href={routeHref({ view: "new" })}>Create the first one</a>.
+                  </p>
+                )}
+              </Empty>
+            ) : (
+              <SecretsTable items={data.items} restoring={restoring} onRestore={restore} />
+            )}
+            <nav class="pager" aria-label="Pages of secrets">
+              <button
+                type="button"
+                disabled={pageNumber <= 1}
+                onClick={() => onState({ ...state, cursors: state.cursors.slice(0, -1) })}
               >
-                {PAGE_SIZES.map((size) => (
-                  <option key={size} value={String(size)}>
-                    {size}
-                  </option>
-                ))}
-              </select>
-            </label>
-          </nav>
-        </>
-      ) : null}
+                Previous page
+              </button>
+              <span>
+                Page {pageNumber} · {data.total} secret{data.total === 1 ? "" : "s"} in all
+              </span>
+              <button
+                type="button"
+                disabled={!data.nextCursor}
+                onClick={() => onState({ ...state, cursors: [...state.cursors, data.nextCursor] })}
+              >
+                Next page
+              </button>
+              <label class="inline">
+                Per page{" "}
+                <select
+                  value={String(state.limit)}
+                  onChange={(e) => onState({ ...state, limit: Number(e.currentTarget.value), cursors: [undefined] })}
+                >
+                  {PAGE_SIZES.map((size) => (
+                    <option key={size} value={String(size)}>
+                      {size}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            </nav>
+          </>
+        )}
+      </Loaded>
     </section>
   );
 }
@@ -159,10 +161,9 @@ function FilterForm({
   filters: ListFilters;
   onApply: (filters: ListFilters) => void;
 }) {
-  const id = useId();
-  const field = (s: string) => `${id}-${s}`;
+  const field = useFieldIds();
   const [pattern, setPattern] = useState(filters.pattern ?? "");
-  const [tags, setTags] = useState((filters.tags ?? []).join(", "));
+  const [tags, setTags] = useState(tagText(filters.tags));
   const [scope, setScope] = useState(filters.scope ?? "");
   const [provider, setProvider] = useState(filters.provider ?? "");
   const [includeDeleted, setIncludeDeleted] = useState(filters.includeDeleted ?? false);
@@ -170,10 +171,7 @@ function FilterForm({
 
   const apply = (e: Event) => {
     e.preventDefault();
-    const tagList = tags
-      .split(",")
-      .map((t) => t.trim())
-      .filter((t) => t.length > 0);
+    const tagList = parseTagText(tags);
     onApply({
       ...(pattern.trim() ? { pattern: pattern.trim() } : {}),
       ...(tagList.length > 0 ? { tags: tagList } : {}),
@@ -196,84 +194,52 @@ function FilterForm({
   return (
     <search aria-label="Filter secrets">
       <form class="filters" onSubmit={apply}>
-        <div class="field">
-          <label for={field("pattern")}>Name pattern</label>
-          <input
-            id={field("pattern")}
-            placeholder="api-*"
+        <TextField
+          id={field("pattern")}
+          label="Name pattern"
+          placeholder="api-*"
+          autocomplete="off"
+          spellcheck={false}
+          value={pattern}
+          onValue={setPattern}
+        />
+        <TextField
+          id={field("tags")}
+          label="Tags"
+          placeholder="payments, prod"
+          autocomplete="off"
+          value={tags}
+          onValue={setTags}
+        />
+        <SelectField
+          id={field("scope")}
+          label="Scope"
+          value={scope}
+          onValue={setScope}
+          emptyOption="Any scope"
+          options={vocabulary.scopeKinds}
+        />
+        {providers.length > 0 ? (
+          <SelectField
+            id={field("provider")}
+            label="Provider"
+            value={provider}
+            onValue={setProvider}
+            emptyOption="Any provider"
+            options={providers}
+          />
+        ) : (
+          <TextField
+            id={field("provider")}
+            label="Provider"
             autocomplete="off"
-            spellcheck={false}
-            value={pattern}
-            onInput={(e) => setPattern(e.currentTarget.value)}
+            value={provider}
+            onValue={setProvider}
           />
-        </div>
-        <div class="field">
-          <label for={field("tags")}>Tags</label>
-          <input
-            id={field("tags")}
-            placeholder="payments, prod"
-            autocomplete="off"
-            value={tags}
-            onInput={(e) => setTags(e.currentTarget.value)}
-          />
-        </div>
-        <div class="field">
-          <label for={field("scope")}>Scope</label>
-          <select id={field("scope")} value={scope} onChange={(e) => setScope(e.currentTarget.value)}>
-            <option value="">Any scope</option>
-            {vocabulary.scopeKinds.map((kind) => (
-              <option key={kind} value={kind}>
-                {kind}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div class="field">
-          <label for={field("provider")}>Provider</label>
-          {providers.length > 0 ? (
-            <select id={field("provider")} value={provider} onChange={(e) => setProvider(e.currentTarget.value)}>
-              <option value="">Any provider</option>
-              {providers.map((p) => (
-                <option key={p} value={p}>
-                  {p}
-                </option>
-              ))}
-            </select>
-          ) : (
-            <input
-              id={field("provider")}
-              autocomplete="off"
-              value={provider}
-              onInput={(e) => setProvider(e.currentTarget.value)}
-            />
-          )}
-        </div>
-        <div class="field checkbox">
-          <input
-            id={field("stale")}
-            type="checkbox"
-            checked={staleOnly}
-            onChange={(e) => setStaleOnly(e.currentTarget.checked)}
-          />
-          <label for={field("stale")}>Stale or expired only</label>
-        </div>
-        <div class="field checkbox">
-          <input
-            id={field("deleted")}
-            type="checkbox"
-            checked={includeDeleted}
-            onChange={(e) => setIncludeDeleted(e.currentTarget.checked)}
-          />
-          <label for={field("deleted")}>Show deleted</label>
-        </div>
-        <div class="actions">
-          <button type="submit" class="primary">
-            Apply filters
-          </button>
-          <button type="button" onClick={clear}>
-            Clear
-          </button>
-        </div>
+        )}
+        <CheckField id={field("stale")} label="Stale or expired only" checked={staleOnly} onChecked={setStaleOnly} />
+        <CheckField id={field("deleted")} label="Show deleted" checked={includeDeleted} onChecked={setIncludeDeleted} />
+        <FormActions submitLabel="Apply filters" cancelLabel="Clear" onCancel={clear} />
       </form>
     </search>
   );
@@ -336,17 +302,7 @@ function SecretsTable({
               <td data-label="Version">v{item.version}</td>
               <td data-label="Env states">{item.envs.length > 0 ? item.envs.join(", ") : "default"}</td>
               <td data-label="Tags">
-                {(item.tags ?? []).length > 0 ? (
-                  <ul class="tags">
-                    {(item.tags ?? []).map((tag) => (
-                      <li key={tag} class="tag">
-                        {tag}
-                      </li>
-                    ))}
-                  </ul>
-                ) : (
-                  <span class="hint">none</span>
-                )}
+                <TagList tags={item.tags} empty={<span class="hint">none</span>} />
               </td>
               <td data-label="Expiry">
                 <ExpiryBadge decay={item.decay} />

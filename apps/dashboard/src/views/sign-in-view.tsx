@@ -1,8 +1,8 @@
 import { useId, useState } from "preact/hooks";
-import type { ApiError } from "../api/api-error";
 import { CofferClient } from "../api/coffer-client";
+import { CheckField, FormActions, SecretValueField } from "../components/form-fields";
 import { errorText } from "../components/load-state";
-import { asApiError } from "../components/use-load";
+import { useAction } from "../components/use-action";
 
 /**
  * Sign in with an API token (`coffer token create`). The token is checked against the server,
@@ -18,25 +18,19 @@ export function SignInView({
 }) {
   const [token, setToken] = useState("");
   const [keepInTab, setKeepInTab] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | undefined>();
+  const action = useAction();
+  const { error } = action;
   const id = useId();
 
   const submit = async (e: Event) => {
     e.preventDefault();
     const candidate = token.trim();
     if (!candidate) return;
-    setBusy(true);
-    setError(undefined);
-    try {
+    await action.run(async () => {
       await new CofferClient(candidate, () => undefined).verifyToken();
       setToken("");
       onSignedIn(candidate, keepInTab);
-    } catch (err) {
-      setError(asApiError(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -48,32 +42,25 @@ export function SignInView({
             {reason}
           </p>
         ) : null}
-        <div class="field">
-          <label for={`${id}-token`}>API token</label>
-          <input
-            id={`${id}-token`}
-            type="password"
-            required
-            autocomplete="off"
-            spellcheck={false}
-            aria-describedby={`${id}-hint`}
-            value={token}
-            onInput={(e) => setToken(e.currentTarget.value)}
-          />
-          <span id={`${id}-hint`} class="hint">
-            A token from <code>coffer token create</code> (starts with <code>cfr_</code>). It is sent only in the
-            Authorization header.
-          </span>
-        </div>
-        <div class="field checkbox">
-          <input
-            id={`${id}-keep`}
-            type="checkbox"
-            checked={keepInTab}
-            onChange={(e) => setKeepInTab(e.currentTarget.checked)}
-          />
-          <label for={`${id}-keep`}>Stay signed in when this tab reloads (session storage, this tab only)</label>
-        </div>
+        <SecretValueField
+          id={`${id}-token`}
+          label="API token"
+          autocomplete="off"
+          value={token}
+          onValue={setToken}
+          hint={
+            <>
+              A token from <code>coffer token create</code> (starts with <code>cfr_</code>). It is sent only in the
+              Authorization header.
+            </>
+          }
+        />
+        <CheckField
+          id={`${id}-keep`}
+          label="Stay signed in when this tab reloads (session storage, this tab only)"
+          checked={keepInTab}
+          onChecked={setKeepInTab}
+        />
         {error ? (
           <p class="error-text" role="alert">
             {error.status === 401
@@ -81,11 +68,7 @@ export function SignInView({
               : `Could not sign in: ${errorText(error)}`}
           </p>
         ) : null}
-        <div class="actions">
-          <button type="submit" class="primary" disabled={busy}>
-            {busy ? "Checking…" : "Sign in"}
-          </button>
-        </div>
+        <FormActions submitLabel="Sign in" busy={action.busy} busyLabel="Checking…" />
       </form>
     </main>
   );

@@ -26,6 +26,11 @@ const IMPORT_MEDIA_TYPES: Record<string, ImportOptions["format"] | undefined> = 
   "text/yaml": "yaml",
 };
 
+/** JSON Schema of a list of objects with these properties (the items of a report). */
+function objectList(properties: Record<string, object>) {
+  return { type: "array", items: { type: "object", properties } };
+}
+
 interface ImportQuery extends ScopeQuery {
   format?: "env" | "json" | "yaml";
   dryRun?: string;
@@ -90,16 +95,10 @@ export async function importRoute(app: FastifyInstance): Promise<void> {
               updated: { type: "integer" },
               skipped: { type: "integer" },
               unchanged: { type: "integer" },
-              items: {
-                type: "array",
-                items: {
-                  type: "object",
-                  properties: {
-                    name: { type: "string" },
-                    action: { type: "string", enum: ["create", "update", "skip", "unchanged"] },
-                  },
-                },
-              },
+              items: objectList({
+                name: { type: "string" },
+                action: { type: "string", enum: ["create", "update", "skip", "unchanged"] },
+              }),
               warnings: { type: "array", items: { type: "string" } },
             },
           },
@@ -157,31 +156,25 @@ export async function exportRoute(app: FastifyInstance): Promise<void> {
             description: "Exported secrets",
             type: "object",
             properties: {
-              items: {
-                type: "array",
-                items: {
-                  type: "object",
-                  properties: {
-                    name: { type: "string" },
-                    scope: { type: "string" },
-                    env: { type: "string" },
-                    version: { type: "integer" },
-                    provider: { type: "string" },
-                    createdAt: { type: "string", format: "date-time" },
-                    updatedAt: { type: "string", format: "date-time" },
-                    encoding: { type: "string", enum: ["utf-8", "base64"] },
-                    description: { type: "string" },
-                    tags: { type: "array", items: { type: "string" } },
-                    ttlSeconds: { type: "integer" },
-                    expiresAt: { type: "string", format: "date-time" },
-                    rotationFormat: { type: "string" },
-                    rotationPrefix: { type: "string" },
-                    allowedAgentIds: { type: "array", items: { type: "string" } },
-                    writeOnly: { type: "boolean" },
-                    value: { type: "string", description: "Only with includeValues=true." },
-                  },
-                },
-              },
+              items: objectList({
+                name: { type: "string" },
+                scope: { type: "string" },
+                env: { type: "string" },
+                version: { type: "integer" },
+                provider: { type: "string" },
+                createdAt: { type: "string", format: "date-time" },
+                updatedAt: { type: "string", format: "date-time" },
+                encoding: { type: "string", enum: ["utf-8", "base64"] },
+                description: { type: "string" },
+                tags: { type: "array", items: { type: "string" } },
+                ttlSeconds: { type: "integer" },
+                expiresAt: { type: "string", format: "date-time" },
+                rotationFormat: { type: "string" },
+                rotationPrefix: { type: "string" },
+                allowedAgentIds: { type: "array", items: { type: "string" } },
+                writeOnly: { type: "boolean" },
+                value: { type: "string", description: "Only with includeValues=true." },
+              }),
             },
           },
           ...problemResponses(503),

@@ -1,4 +1,4 @@
-import { CofferError, type ProviderOutcome, isCofferError } from "../errors/index.js";
+import { CofferError, isCofferError, type ProviderOutcome } from "../errors/index.js";
 import type { ScopeKind } from "../model/scope.js";
 import type { SecretAddress, StoredSecret } from "../model/secret.js";
 import type { Provider, ProviderHealth } from "../provider/provider.js";
@@ -142,11 +142,16 @@ export class FallbackChain {
         if (address.env !== undefined && !provider.capabilities.envs) continue;
         const reason = cacheOnly.get(provider.name);
         if (reason !== undefined) {
-          const served = await this.recall(provider, address, current, reason, notes);
+          const served = await this.recall(provider, address, current, notes);
           if (served) {
             notes.delete(provider.name);
             if (reason === "offline") outcomes.push({ provider: provider.name, outcome: "hit" });
-            else annotate(outcomes, provider.name, `served from the last-known-good cache (${formatAge(served.ageMs)} old)`);
+            else
+              annotate(
+                outcomes,
+                provider.name,
+                `served from the last-known-good cache (${formatAge(served.ageMs)} old)`,
+              );
             return this.staleHit(provider, address, served, reason, withNotes(mergeOutcomes(outcomes), notes));
           }
           if (reason === "offline") {
@@ -181,18 +186,23 @@ export class FallbackChain {
           // (INTEGRITY) is never papered over by reading another provider.
           if (e.code === "EXPIRED" || e.code === "INTEGRITY") throw e;
           outcomes.push({ provider: provider.name, outcome: "error", code: e.code, message: e.message });
-          // A refusal is an answer: a copy must not outlive the access it was read with.
+          // A refusal is an answer: no copy this read could fall back to may outlive the access
+          // it was read with (the provider is not asked about the remaining candidates).
           if (e.code === "PERMISSION_DENIED" && current && provider.capabilities.remote) {
-            await this.forget(provider, address);
+            for (const later of candidates.slice(candidates.indexOf(address))) await this.forget(provider, later);
           }
           if (e.code === "UNAVAILABLE" && provider.capabilities.remote && this.lastKnownGood && !current) {
             notes.set(provider.name, "the last-known-good cache keeps current versions only");
           } else if (e.code === "UNAVAILABLE" && provider.capabilities.remote && this.lastKnownGood) {
             cacheOnly.set(provider.name, "unreachable");
-            const served = await this.recall(provider, address, current, "unreachable", notes);
+            const served = await this.recall(provider, address, current, notes);
             if (served) {
               notes.delete(provider.name);
-              annotate(outcomes, provider.name, `served from the last-known-good cache (${formatAge(served.ageMs)} old)`);
+              annotate(
+                outcomes,
+                provider.name,
+                `served from the last-known-good cache (${formatAge(served.ageMs)} old)`,
+              );
               return this.staleHit(provider, address, served, "unreachable", withNotes(mergeOutcomes(outcomes), notes));
             }
             if (this.policy !== "strict") {
@@ -246,7 +256,6 @@ export class FallbackChain {
     provider: Provider,
     address: SecretAddress,
     current: boolean,
-    reason: CacheOnlyReason,
     notes: Map<string, string>,
   ): Promise<{ secret: StoredSecret; ageMs: number } | undefined> {
     const note = (text: string, strong = false) => {
@@ -331,7 +340,11 @@ export class FallbackChain {
         const started = Date.now();
         let health: ProviderHealth;
         if (this.offline && entry.provider.capabilities.remote) {
-          return { entry, health: { ok: false, message: "not contacted (offline)", latencyMs: 0 }, checkedAt: new Date() };
+          return {
+            entry,
+            health: { ok: false, message: "not contacted (offline)", latencyMs: 0 },
+            checkedAt: new Date(),
+          };
         }
         try {
           health = entry.provider.health ? await entry.provider.health() : { ok: true, message: "no health check" };

@@ -112,7 +112,12 @@ export function createCoffer(options: CofferOptions): Coffer {
   const entries = options.providers.map((p, i) =>
     "provider" in p ? p : { provider: p, priority: (options.providers.length - i) * 10 },
   );
-  const chain = new FallbackChain(entries, options.chainPolicy ?? "fallthrough");
+  const chain = new FallbackChain(entries, {
+    policy: options.chainPolicy ?? "fallthrough",
+    lastKnownGood: options.lastKnownGood,
+    offline: options.offline,
+    clock: options.clock,
+  });
   let defaultProvider: Provider | undefined;
   if (options.defaultProvider) defaultProvider = chain.provider(options.defaultProvider);
   else defaultProvider = chain.entries.find((e) => e.provider.capabilities.write)?.provider ?? chain.entries[0]!.provider;
@@ -402,6 +407,7 @@ class CofferService implements Coffer {
   /** Write one state, committing the audit entry with it where the provider keeps the log. */
   private async commitWrite(provider: Provider, address: SecretAddress, write: SecretWrite, opts: { ifVersion?: number; mode?: "create" | "upsert" }, action: AuditAction): Promise<SecretMetadata> {
     const p = this.writable(provider);
+    this.refuseOffline(provider);
     const audit = this.core.audit
       ? this.entry({
           action,
@@ -418,6 +424,7 @@ class CofferService implements Coffer {
       await this.core.audit!.append({ ...audit, success: false, details: { phase: "intent" } });
       try {
         const meta = await p.set(address, write, opts);
+        await this.core.chain.forgetLastKnownGood(provider.name, address);
         await this.core.audit!.append({ ...audit, version: meta.version, details: { phase: "outcome" } });
         return meta;
       } catch (err) {
@@ -454,6 +461,7 @@ class CofferService implements Coffer {
         ...(secret.env !== undefined ? { env: secret.env } : {}),
         envSource: detected.source,
         outcomes: hit.outcomes,
+        ...hit.freshness,
       };
       if (options.reveal) {
         await this.authorizeReveal(name, secret, options.purpose);
@@ -564,6 +572,10 @@ class CofferService implements Coffer {
       const seenNameScope = new Map<string, string>(); // name+scope -> provider that wins
       for (const { provider } of entries) {
         if (!provider.list || !provider.capabilities.list) continue;
+        if (this.core.chain.offline && provider.capabilities.remote) {
+          errors.push({ provider: provider.name, outcome: "skipped", message: "offline: not contacted" });
+          continue;
+        }
         try {
           let cursor: string | undefined;
           do {
@@ -730,7 +742,7 @@ class CofferService implements Coffer {
         }
         const ref: SecretRef = { name, scope: meta.scope };
         const audit = this.entry({ action: options.purge ? "purge" : "delete", name, scope: scopeLabel(meta.scope), provider: provider.name, success: true });
-        const outcome = await this.mutate(provider, audit, (a) =>
+        const outcome = await this.mutate(provider, ref, audit, (a) =>
           provider.delete!(ref, { purge: options.purge, recoveryWindowDays: this.core.recoveryWindowDays, ...(a ? { audit: a } : {}) }),
         );
         removedFrom.push(provider.name);
@@ -775,8 +787,23 @@ class CofferService implements Coffer {
     return page.items.find((m) => m.name === name && scopeKey(m.scope) === scopeKey(scope) && m.deletedAt !== undefined);
   }
 
+  /** Remote providers are not contacted in offline mode: writes to them are refused. */
+  private refuseOffline(provider: Provider): void {
+    if (this.core.chain.offline && provider.capabilities.remote) {
+      throw new CofferError("UNAVAILABLE", `offline: ${provider.name} is not contacted, so this change cannot be made now`, { provider: provider.name });
+    }
+  }
+
   /** Run a mutation with its audit entry committed alongside (or intent-then-outcome). */
-  private async mutate<T>(provider: Provider, audit: AuditEntryInput, run: (audit?: AuditEntryInput) => Promise<T>): Promise<T> {
+  private async mutate<T>(provider: Provider, target: SecretRef, audit: AuditEntryInput, run: (audit?: AuditEntryInput) => Promise<T>): Promise<T> {
+    this.refuseOffline(provider);
+    const out = await this.mutateAudited(provider, audit, run);
+    // A replaced or removed value must not be served later from the last-known-good cache.
+    if (provider.capabilities.remote) await this.core.chain.forgetLastKnownGood(provider.name, target);
+    return out;
+  }
+
+  private async mutateAudited<T>(provider: Provider, audit: AuditEntryInput, run: (audit?: AuditEntryInput) => Promise<T>): Promise<T> {
     if (!this.core.audit) return run();
     if (provider === this.core.auditOwner) return run(audit);
     await this.core.audit.append({ ...audit, success: false, details: { phase: "intent" } });
@@ -804,7 +831,7 @@ class CofferService implements Coffer {
           await this.authorize("delete", name, deleted);
           const audit = this.entry({ action: "restore", name, scope: scopeLabel(scope), provider: provider.name, success: true });
           try {
-            const out = await this.mutate(provider, audit, (a) => provider.restore!({ name: name!, scope }, a ? { audit: a } : undefined));
+            const out = await this.mutate(provider, { name: name!, scope }, audit, (a) => provider.restore!({ name: name!, scope }, a ? { audit: a } : undefined));
             return { provider: provider.name, versionsRestored: out.versionsRestored };
           } catch (err) {
             if (!isCofferError(err, "NOT_FOUND")) throw err;
@@ -832,7 +859,7 @@ class CofferService implements Coffer {
           await this.authorize("delete", name, meta);
           const audit = this.entry({ action: "purge", name, scope: scopeLabel(scope), provider: provider.name, success: true });
           try {
-            const out = await this.mutate(provider, audit, (a) => provider.purge!({ name: name!, scope }, a ? { audit: a } : undefined));
+            const out = await this.mutate(provider, { name: name!, scope }, audit, (a) => provider.purge!({ name: name!, scope }, a ? { audit: a } : undefined));
             removedFrom.push(provider.name);
             versionsDeleted += out.versionsDeleted;
           } catch (err) {
@@ -1031,6 +1058,9 @@ class CofferService implements Coffer {
       const rank = (s: ScopeRef) => scopes.findIndex((x) => scopeKey(x) === scopeKey(s));
       for (const { provider } of this.core.chain.entries) {
         if (!provider.list || !provider.capabilities.list) continue;
+        // Offline, remote providers are not contacted (their values reach `get` from the
+        // last-known-good cache, but they cannot be enumerated).
+        if (this.core.chain.offline && provider.capabilities.remote) continue;
         let cursor: string | undefined;
         do {
           const page = await provider.list({ cursor, limit: 1000 });

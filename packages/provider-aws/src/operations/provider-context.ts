@@ -1,5 +1,4 @@
-import { CofferError, quoteName, type SecretAddress, type StoredSecret } from "@coffer/core";
-import type { ReadCache } from "../cache/read-cache.js";
+import { CofferError, quoteName, type ReadCache, type SecretAddress, type StoredSecret } from "@coffer/core";
 import type { ResolvedAwsOptions } from "../options.js";
 import type { SecretsManagerApi } from "../transport/secrets-manager-api.js";
 
@@ -13,9 +12,9 @@ export interface AwsProviderContext {
   cache: ReadCache<StoredSecret>;
 }
 
-/** Cache key of one read: `<awsName>#current` or `<awsName>#v<N>`. */
-export function cacheKey(awsName: string, version?: number): string {
-  return `${awsName}#${version === undefined ? "current" : `v${version}`}`;
+/** Cache item of one read within its AWS secret's group: `current` or `v<N>`. */
+export function cacheItem(version?: number): string {
+  return version === undefined ? "current" : `v${version}`;
 }
 
 /** Human label of a state: `"NAME"` or `"NAME" (env prod)`. */
@@ -35,11 +34,15 @@ export function notFound(
   });
 }
 
-/** Copy of a stored secret, so callers can never change what the cache holds. */
-export function copySecret(secret: StoredSecret): StoredSecret {
+/**
+ * Copy of a stored secret, so callers can never change what the cache holds; `cachedAgeMs` is
+ * set when the copy is answered from the cache.
+ */
+export function copySecret(secret: StoredSecret, cachedAgeMs?: number): StoredSecret {
   const copy: StoredSecret = { ...secret, scope: { ...secret.scope } };
   if (secret.tags) copy.tags = [...secret.tags];
   if (secret.allowedAgentIds) copy.allowedAgentIds = [...secret.allowedAgentIds];
+  if (cachedAgeMs !== undefined) copy.cachedAgeMs = cachedAgeMs;
   return copy;
 }
 

@@ -11,7 +11,7 @@ import { readValidUntil } from "../metadata/secret-tags.js";
 import { awsSecretName, scopeNamePrefix } from "../naming/aws-secret-name.js";
 import { versionToken } from "../naming/version-token.js";
 import { toCofferErrorFromAws } from "../transport/aws-error.js";
-import { type AwsProviderContext, cacheKey, copySecret, hasCode, notFound, stateLabel } from "./provider-context.js";
+import { type AwsProviderContext, cacheItem, copySecret, hasCode, notFound, stateLabel } from "./provider-context.js";
 import {
   currentVersionNumber,
   metadataOfRecord,
@@ -170,10 +170,10 @@ export async function getSecret(
   if (version !== undefined && (!Number.isInteger(version) || version < 1)) {
     throw new CofferError("INVALID_ARGUMENT", "version must be a positive integer", { field: "version" });
   }
-  const read = await ctx.cache.read(cacheKey(awsName, version), awsName, () =>
+  const read = await ctx.cache.read(awsName, cacheItem(version), () =>
     version === undefined ? fetchCurrent(ctx, awsName, address) : fetchVersion(ctx, awsName, address, version),
   );
-  return copySecret(read.value);
+  return copySecret(read.value, read.fromCache ? read.ageMs : undefined);
 }
 
 interface Pending {
@@ -266,10 +266,9 @@ export async function getManySecrets(ctx: AwsProviderContext, addresses: SecretA
       results[index] = { ok: false, error: err as CofferError };
       return;
     }
-    const cached = ctx.cache.peek(cacheKey(awsName));
+    const cached = ctx.cache.lookup(awsName, cacheItem());
     if (cached) {
-      ctx.cache.countHit();
-      results[index] = { ok: true, secret: copySecret(cached.value) };
+      results[index] = { ok: true, secret: copySecret(cached.value, cached.ageMs) };
       return;
     }
     const pending = pendingByName.get(awsName);
@@ -278,7 +277,6 @@ export async function getManySecrets(ctx: AwsProviderContext, addresses: SecretA
   });
   const pending = [...pendingByName.values()];
   if (pending.length === 0) return results;
-  for (const _ of pending) ctx.cache.countMiss();
 
   const settleAll = (p: Pending, outcome: GetManyResult) => {
     for (const i of p.indices) results[i] = outcome.ok ? { ok: true, secret: copySecret(outcome.secret) } : outcome;
@@ -334,7 +332,7 @@ export async function getManySecrets(ctx: AwsProviderContext, addresses: SecretA
           if (!rec) throw notFound(ctx, p.address);
           if (rec.deletedDate) throw deletedError(ctx, p.address);
           secret = build(ctx, rec, p.address, out);
-          ctx.cache.storeIfUnchanged(cacheKey(p.awsName), p.awsName, p.generation, secret);
+          ctx.cache.storeIfUnchanged(p.awsName, cacheItem(), p.generation, secret);
         }
         settleAll(p, { ok: true, secret });
       } catch (err) {

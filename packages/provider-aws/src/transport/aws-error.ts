@@ -1,4 +1,4 @@
-import { CofferError, type ErrorCode } from "@coffer/core";
+import { CofferError, type ErrorCode, parseRetryAfter } from "@coffer/core";
 
 /** Facts about a failed AWS call, read from an SDK or network error without its message. */
 export interface AwsFailure {
@@ -76,11 +76,7 @@ const NETWORK_CODES = new Set([
 function retryAfterOf(headers: Record<string, string> | undefined): number | undefined {
   if (!headers) return undefined;
   const raw = Object.entries(headers).find(([k]) => k.toLowerCase() === "retry-after")?.[1];
-  if (raw === undefined) return undefined;
-  const seconds = Number(raw);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-  const date = Date.parse(raw);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+  return parseRetryAfter(raw);
 }
 
 /** Read what failed from anything an SDK call can throw. */

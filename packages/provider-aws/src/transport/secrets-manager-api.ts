@@ -1,9 +1,7 @@
 import type * as Sdk from "@aws-sdk/client-secrets-manager";
-import { CofferError } from "@coffer/core";
+import { backoffSleep, type CircuitBreaker, CofferError, retryDelayMs } from "@coffer/core";
 import type { ResolvedAwsOptions } from "../options.js";
 import { describeAwsFailure, toCofferErrorFromAws } from "./aws-error.js";
-import { retryDelayMs } from "./backoff.js";
-import type { CircuitBreaker } from "./circuit-breaker.js";
 
 type SdkModule = typeof import("@aws-sdk/client-secrets-manager");
 
@@ -46,10 +44,6 @@ export interface AwsCallOptions {
   name?: string;
   /** Retries for this call. @default the provider's maxRetries */
   retries?: number;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /**
@@ -102,14 +96,7 @@ export class SecretsManagerApi {
     callOptions: AwsCallOptions = {},
   ): Promise<AwsOperations[K][1]> {
     const context = { provider: this.options.name, operation, name: callOptions.name };
-    const openMs = this.breaker.remainingOpenMs();
-    if (openMs > 0) {
-      throw new CofferError(
-        "UNAVAILABLE",
-        `${this.options.name}: AWS Secrets Manager failed ${this.breaker.consecutiveFailures()} calls in a row; failing fast for ${Math.ceil(openMs / 1000)} s`,
-        { provider: this.options.name, rule: "circuit-breaker", retryAfterMs: openMs },
-      );
-    }
+    this.breaker.assertClosed();
     const { sdk, client } = await this.load();
     const Command = (sdk as unknown as Record<string, new (input: unknown) => unknown>)[`${operation}Command`];
     if (Command === undefined)
@@ -145,7 +132,7 @@ export class SecretsManagerApi {
           }
           throw toCofferErrorFromAws(err, context, attempt + 1);
         }
-        await sleep(retryDelayMs(policy, attempt, "retryAfterMs" in failure ? failure.retryAfterMs : undefined));
+        await backoffSleep(retryDelayMs(policy, attempt, "retryAfterMs" in failure ? failure.retryAfterMs : undefined));
       }
     }
   }

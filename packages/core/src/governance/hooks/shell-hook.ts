@@ -1,8 +1,8 @@
 import { isAbsolute, resolve } from "node:path";
-import { CofferError } from "../../errors/index.js";
 import { buildChildEnvironment } from "../../exec/child-environment.js";
 import type { Hook, HookPayload, HookVeto } from "../../hooks/hook.js";
 import type { ShellHookDefinition } from "./hook-definition.js";
+import { hookFailure, printableHookText } from "./hook-failure.js";
 import { hookMatchOf } from "./hook-match.js";
 
 /** Options of {@link shellHook} besides the definition. */
@@ -17,13 +17,8 @@ const MAX_OUTPUT_BYTES = 8192;
 
 /** Last non-empty line of a hook's output, printable and bounded: the veto reason or failure text. */
 function lastLine(text: string): string {
-  const line = text
-    .split(/\r?\n/)
-    .map((l) => l.replace(/[\u0000-\u001f\u007f]+/g, " ").trim())
-    .filter((l) => l !== "")
-    .pop();
-  if (line === undefined) return "";
-  return line.length > 200 ? `${line.slice(0, 200)}…` : line;
+  const line = text.split(/\r?\n/).findLast((l) => printableHookText(l) !== "");
+  return line === undefined ? "" : printableHookText(line);
 }
 
 /**
@@ -37,13 +32,7 @@ export function shellHook(def: ShellHookDefinition, context: ShellHookContext = 
   const baseDir = context.baseDir ?? process.cwd();
   const cwd = def.cwd === undefined ? baseDir : isAbsolute(def.cwd) ? def.cwd : resolve(baseDir, def.cwd);
   const label = `shell hook ${def.id}`;
-  const fail = (message: string, cause?: unknown) =>
-    new CofferError(
-      "UNAVAILABLE",
-      `${label} ${message}`,
-      { rule: `hook:${def.id}` },
-      cause === undefined ? undefined : { cause },
-    );
+  const fail = (message: string, cause?: unknown) => hookFailure(def.id, label, message, "UNAVAILABLE", cause);
 
   return {
     id: def.id,

@@ -2,6 +2,7 @@ import { CofferError } from "../../errors/index.js";
 import type { Hook, HookPayload, HookVeto } from "../../hooks/hook.js";
 import type { WebhookHookDefinition } from "./hook-definition.js";
 import { webhookSecretReference } from "./hook-definition.js";
+import { hookFailure, printableHookText } from "./hook-failure.js";
 import { hookMatchOf } from "./hook-match.js";
 import { guardedLookup, isIpLiteral, isPrivateAddress, PRIVATE_ADDRESS_ERROR_CODE } from "./network-address-policy.js";
 import { signWebhookPayload, WEBHOOK_SIGNATURE_HEADER } from "./webhook-signature.js";
@@ -20,17 +21,12 @@ export interface WebhookHookContext {
   now?: () => number;
 }
 
-function sanitize(text: string, max = 200): string {
-  const clean = text.replace(/[\u0000-\u001f\u007f]+/g, " ").trim();
-  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
-}
-
 /** A text field of a JSON answer (`veto`, `reason`), sanitized; undefined when absent or not JSON. */
 function answerField(body: string, field: "veto" | "reason"): string | undefined {
   try {
     const parsed = JSON.parse(body) as unknown;
     if (parsed && typeof parsed === "object" && typeof (parsed as Record<string, unknown>)[field] === "string") {
-      return sanitize((parsed as Record<string, string>)[field]!);
+      return printableHookText((parsed as Record<string, string>)[field]!);
     }
   } catch {
     // not JSON
@@ -55,33 +51,16 @@ export function webhookHook(def: WebhookHookDefinition, context: WebhookHookCont
   const reference = webhookSecretReference(def.secret);
   const now = context.now ?? Date.now;
   let cached: { value: string; at: number } | undefined;
+  const fail = (message: string, code: "UNAVAILABLE" | "PERMISSION_DENIED" = "UNAVAILABLE", cause?: unknown) =>
+    hookFailure(def.id, label, message, code, cause);
 
   async function signingSecret(): Promise<string> {
     if (reference === undefined) return def.secret;
     if (cached && now() - cached.at < SECRET_CACHE_MS) return cached.value;
-    if (!context.resolveSecret) {
-      throw new CofferError(
-        "UNAVAILABLE",
-        `${label} signs with a Coffer secret, but no secret resolver is configured`,
-        { rule: `hook:${def.id}` },
-      );
-    }
+    if (!context.resolveSecret) throw fail("signs with a Coffer secret, but no secret resolver is configured");
     const value = await context.resolveSecret(reference);
     cached = { value, at: now() };
     return value;
-  }
-
-  function fail(
-    message: string,
-    code: "UNAVAILABLE" | "PERMISSION_DENIED" = "UNAVAILABLE",
-    cause?: unknown,
-  ): CofferError {
-    return new CofferError(
-      code,
-      `${label} ${message}`,
-      { rule: `hook:${def.id}` },
-      cause === undefined ? undefined : { cause },
-    );
   }
 
   return {
@@ -103,7 +82,8 @@ export function webhookHook(def: WebhookHookDefinition, context: WebhookHookCont
       const body = JSON.stringify(payload);
       const timestamp = Math.floor(now() / 1000);
       // Loaded on first use: the HTTP stack is not needed by commands that fire no webhook.
-      const send = url.protocol === "https:" ? (await import("node:https")).request : (await import("node:http")).request;
+      const send =
+        url.protocol === "https:" ? (await import("node:https")).request : (await import("node:http")).request;
       const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
         const timer = setTimeout(
           () => req.destroy(fail(`timed out after ${def.timeoutSeconds}s`)),
