@@ -20,36 +20,43 @@ const MAX_QUERY_LIMIT = 10_000;
  * recorded head, so appends from several processes serialize on the write lock and never fork.
  * @throws CofferError UNAVAILABLE when the entry cannot be stored (the transaction then rolls back)
  */
-export function appendAuditRow(
+export function appendAuditRow(session: StoreSession, fields: Omit<AuditRow, "seq" | "prev_hash" | "hash">): AuditEntry {
+  return appendAuditRows(session, [fields])[0]!;
+}
+
+/**
+ * Append entries in order inside the caller's IMMEDIATE transaction, chaining each to the one
+ * before; the recorded head is read once and written once for the whole batch.
+ * @throws CofferError UNAVAILABLE when an entry cannot be stored (the transaction then rolls back)
+ */
+export function appendAuditRows(
   session: StoreSession,
-  fields: Omit<AuditRow, "seq" | "prev_hash" | "hash">,
-): AuditEntry {
-  const seq = Number(session.meta(META.auditHeadSeq) ?? 0) + 1;
-  const prevHash = session.meta(META.auditHeadHash) ?? "";
-  const unhashed = { ...fields, seq, prev_hash: prevHash };
-  const row: AuditRow = { ...unhashed, hash: auditHash(session.auditHmacKey, unhashed) };
+  rows: ReadonlyArray<Omit<AuditRow, "seq" | "prev_hash" | "hash">>,
+): AuditEntry[] {
+  let seq = Number(session.meta(META.auditHeadSeq) ?? 0);
+  let prevHash = session.meta(META.auditHeadHash) ?? "";
+  const out: AuditEntry[] = [];
   try {
-    session
-      .statement(
-        `INSERT INTO audit_log (seq, time, accessor, front_end, action, name, scope, env, provider, success,
-           error_code, purpose, fingerprint, version, details, prev_hash, hash)
-         VALUES (@seq, @time, @accessor, @front_end, @action, @name, @scope, @env, @provider, @success,
-           @error_code, @purpose, @fingerprint, @version, @details, @prev_hash, @hash)`,
-      )
-      .run(row);
-    session.setMeta(META.auditHeadSeq, String(seq));
-    session.setMeta(META.auditHeadHash, row.hash);
-  } catch (err) {
-    throw new CofferError(
-      "UNAVAILABLE",
-      "the audit log could not record the entry, so nothing was changed",
-      {},
-      {
-        cause: err,
-      },
+    const insert = session.statement(
+      `INSERT INTO audit_log (seq, time, accessor, front_end, action, name, scope, env, provider, success,
+         error_code, purpose, fingerprint, version, details, prev_hash, hash)
+       VALUES (@seq, @time, @accessor, @front_end, @action, @name, @scope, @env, @provider, @success,
+         @error_code, @purpose, @fingerprint, @version, @details, @prev_hash, @hash)`,
     );
+    for (const fields of rows) {
+      seq += 1;
+      const unhashed = { ...fields, seq, prev_hash: prevHash };
+      const row: AuditRow = { ...unhashed, hash: auditHash(session.auditHmacKey, unhashed) };
+      insert.run(row);
+      prevHash = row.hash;
+      out.push(toAuditEntry(row));
+    }
+    session.setMeta(META.auditHeadSeq, String(seq));
+    session.setMeta(META.auditHeadHash, prevHash);
+  } catch (err) {
+    throw new CofferError("UNAVAILABLE", "the audit log could not record the entry, so nothing was changed", {}, { cause: err });
   }
-  return toAuditEntry(row);
+  return out;
 }
 
 /** The audit log kept in the local store: a keyed hash chain in the `audit_log` table. */
@@ -76,7 +83,7 @@ export class LocalAuditLog implements AuditLog {
     if (entries.length === 0) return [];
     const rows = entries.map(toAuditRow);
     const session = this.#session();
-    const append = () => rows.map((fields) => appendAuditRow(session, fields));
+    const append = () => appendAuditRows(session, rows);
     return options.durable === false ? session.writeRelaxed(append) : session.write(append);
   }
 
