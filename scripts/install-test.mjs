@@ -44,9 +44,13 @@ function assert(cond, message) {
   if (!cond) throw new Error(message);
 }
 
-// npm for installs: a clean environment that knows nothing of the workspace.
+// npm for installs: a clean environment that knows nothing of the workspace. A custom prefix
+// also moves npm's global config ({prefix}/etc/npmrc), which is where a machine keeps settings
+// such as its CA file: point npm back at the machine's global config.
+const machineGlobalConfig = execFileSync("npm", ["config", "get", "globalconfig"], { encoding: "utf8" }).trim();
 const npmEnv = {
   ...process.env,
+  npm_config_globalconfig: machineGlobalConfig,
   npm_config_prefix: prefix,
   npm_config_cache: join(work, "npm-cache"),
   npm_config_fund: "false",
