@@ -25,3 +25,18 @@ describe("attributes are bound to the ciphertext", () => {
     expect(report.problems.join("\n")).toContain("GUARDED");
   });
 });
+
+describe("an interrupted master-key rotation", () => {
+  it("opens with the key file when a torn pending key file (killed mid-write) lies beside it", async () => {
+    const { writeFileSync } = await import("node:fs");
+    const home = await tempHome();
+    const store = openLocal({ home });
+    await store.set(address, { value: "kept-value-123" });
+    await store.dispose();
+    // a rotation killed while writing `<keyFile>.new`: a partial key, never committed
+    writeFileSync(`${home}/master.key.new`, "dGhpcyBpcyB0b3Ju", { mode: 0o600 });
+    const reopened = openLocal({ home });
+    expect((await reopened.get(address)).value).toBe("kept-value-123");
+    expect((await reopened.verifyIntegrity()).ok).toBe(true);
+  });
+});

@@ -113,6 +113,13 @@ function unlockExisting(o: ResolvedLocalOptions, meta: MetaMap): SessionKeys {
     return keys;
   }
   const fileKey = readKeyFile(o.keyFile);
+  if (fileKey) {
+    const keys = tryUnlock(keyFileMaterial(fileKey), meta, storeId);
+    // A pending key file beside a key that still opens the store belongs to a rotation that has
+    // not committed (it may be under way in another process, or was killed while writing it, so
+    // it may be torn): it is neither read nor removed here.
+    if (keys) return keys;
+  }
   const pendingKey = readKeyFile(pendingKeyFilePath(o.keyFile));
   if (!fileKey && !pendingKey) {
     throw new CofferError(
@@ -120,10 +127,6 @@ function unlockExisting(o: ResolvedLocalOptions, meta: MetaMap): SessionKeys {
       `no master key for the store ${o.path}: the key file ${o.keyFile} is missing; restore it or set COFFER_MASTER_KEY`,
       { path: o.path, field: "keyFile" },
     );
-  }
-  if (fileKey) {
-    const keys = tryUnlock(keyFileMaterial(fileKey), meta, storeId);
-    if (keys) return keys;
   }
   if (pendingKey) {
     // A rotation committed but stopped before replacing the key file: finish it.
