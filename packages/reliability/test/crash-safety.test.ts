@@ -188,7 +188,7 @@ describe(`kill -9 at random points (seed ${seed}; replay with RELIABILITY_SEED=$
         const present = results.filter((r) => r.ok).length;
         if (present > 0 && present < IMPORT_SIZE) partial++;
         if (result.code === 0) expect(present, "an import that exited 0 is complete").toBe(IMPORT_SIZE);
-        if (completes) expect(result.code, result.stderr).toBe(0);
+        if (completes) expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
         await opened.coffer.dispose();
       }
       expect(partial, "coffer import processes killed part-way through").toBeGreaterThanOrEqual(1);
