@@ -9,3 +9,4 @@ export {
   startMoto,
 } from "./moto.js";
 export { findExecutable, type StartedProcess, type StartProcessOptions, startProcess } from "./process.js";
+export * from "./module-load-probe.js";
