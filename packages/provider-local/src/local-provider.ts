@@ -179,6 +179,8 @@ class LocalStoreProvider implements LocalProvider {
 
   async dispose(): Promise<void> {
     this.#disposed = true;
+    this.#secrets.forgetCachedReads();
+    this.documents.forgetCachedReads();
     this.#session?.close();
     this.#session = undefined;
   }

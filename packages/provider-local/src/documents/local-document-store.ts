@@ -1,8 +1,11 @@
 import { CofferError, type DocumentStore } from "@coffer/core";
 import { AuthenticationFailure } from "../crypto/aead-cipher.js";
+import { ReadCache } from "../store/read-cache.js";
 import type { StoreSession } from "../store/store-session.js";
 
 const MAX_DOCUMENT_BYTES = 1024 * 1024;
+/** Documents (as decrypted JSON text) kept while the store is unchanged. */
+const DOCUMENT_CACHE_ENTRIES = 1024;
 
 function checkPart(value: unknown, field: "collection" | "key"): string {
   if (typeof value !== "string" || value.length === 0 || value.length > 512) {
@@ -46,6 +49,7 @@ class CallbackFailure {
 export class LocalDocumentStore implements DocumentStore {
   readonly #session: () => StoreSession;
   readonly #clock: () => Date;
+  readonly #texts = new ReadCache<string | undefined>(DOCUMENT_CACHE_ENTRIES);
 
   constructor(session: () => StoreSession, clock: () => Date) {
     this.#session = session;
@@ -53,8 +57,12 @@ export class LocalDocumentStore implements DocumentStore {
   }
 
   #decode(session: StoreSession, collection: string, key: string, ciphertext: Buffer): unknown {
+    return JSON.parse(this.#open(session, collection, key, ciphertext));
+  }
+
+  #open(session: StoreSession, collection: string, key: string, ciphertext: Buffer): string {
     try {
-      return JSON.parse(session.cipher.open(ciphertext, documentBinding(collection, key)).toString("utf8"));
+      return session.cipher.open(ciphertext, documentBinding(collection, key)).toString("utf8");
     } catch (err) {
       if (!(err instanceof AuthenticationFailure)) throw err;
       throw new CofferError(
@@ -86,12 +94,29 @@ export class LocalDocumentStore implements DocumentStore {
     return session.statement("DELETE FROM documents WHERE collection = ? AND key = ?").run(collection, key).changes > 0;
   }
 
-  /** Read one document. @throws CofferError INTEGRITY when it was altered */
+  /**
+   * Read one document. Its text is kept until anything in the store changes (API tokens are
+   * read on every REST request); each call parses a fresh copy.
+   * @throws CofferError INTEGRITY when it was altered
+   */
   async get<T = unknown>(collection: string, key: string): Promise<T | undefined> {
     const c = checkPart(collection, "collection");
     const k = checkPart(key, "key");
     const session = this.#session();
-    return session.read(() => this.#readSync<T>(session, c, k));
+    const text = await session.read(() =>
+      this.#texts.read(session.epoch(), `${c}\0${k}`, () => {
+        const row = session
+          .statement("SELECT ciphertext FROM documents WHERE collection = ? AND key = ?")
+          .get(c, k) as { ciphertext: Buffer } | undefined;
+        return row ? this.#open(session, c, k, row.ciphertext) : undefined;
+      }),
+    );
+    return text === undefined ? undefined : (JSON.parse(text) as T);
+  }
+
+  /** Forget cached documents (the store is closing). */
+  forgetCachedReads(): void {
+    this.#texts.clear();
   }
 
   /** Write (replace) one document. @throws CofferError INVALID_ARGUMENT when not JSON */

@@ -23,6 +23,7 @@ import { toAuditRow } from "../audit/audit-record.js";
 import { appendAuditRow } from "../audit/local-audit-log.js";
 import { AuthenticationFailure } from "../crypto/aead-cipher.js";
 import { toStoreError } from "../db/sqlite-errors.js";
+import { ReadCache } from "../store/read-cache.js";
 import type { StoreSession } from "../store/store-session.js";
 import { decodeListCursor, encodeListCursor } from "./list-cursor.js";
 import { prepareWrite } from "./secret-write.js";
@@ -89,6 +90,8 @@ WHERE s.scope = @scope AND s.name = @name AND s.env = @env`;
 const MAX_LIST_LIMIT = 1000;
 const MAX_GET_MANY = 10_000;
 const DAY_MS = 86_400_000;
+/** Current-version reads (hits and misses) kept while the store is unchanged. */
+const LOOKUP_CACHE_ENTRIES = 4096;
 
 /** Settings the table needs from the provider. */
 export interface SecretTableSettings {
@@ -106,6 +109,7 @@ export interface SecretTableSettings {
 export class SecretTable {
   readonly #session: () => StoreSession;
   readonly #settings: SecretTableSettings;
+  readonly #lookups = new ReadCache<StoredSecret | undefined>(LOOKUP_CACHE_ENTRIES);
 
   constructor(session: () => StoreSession, settings: SecretTableSettings) {
     this.#session = session;
@@ -234,11 +238,21 @@ export class SecretTable {
   async lookup(address: SecretAddress): Promise<StoredSecret | undefined> {
     const key = toStateKey(address);
     const session = this.#session();
-    return session.read(() => {
-      const row = session.statement(GET_CURRENT).get(key.scope, key.name, key.env) as VersionRow | undefined;
-      if (!row || row.deleted_at !== null) return undefined;
-      return this.#fromCurrentRow(session, key, row);
-    });
+    // A long-running front end (REST, MCP) reads the same few secrets over and over: answers are
+    // kept until anything in the store changes (the epoch is read before the row it guards).
+    const found = await session.read(() =>
+      this.#lookups.read(session.epoch(), `${key.scope}\0${key.name}\0${key.env}`, () => {
+        const row = session.statement(GET_CURRENT).get(key.scope, key.name, key.env) as VersionRow | undefined;
+        if (!row || row.deleted_at !== null) return undefined;
+        return freezeParts(this.#fromCurrentRow(session, key, row));
+      }),
+    );
+    return found && { ...found };
+  }
+
+  /** Forget cached reads (the store is closing). */
+  forgetCachedReads(): void {
+    this.#lookups.clear();
   }
 
   /** Read many current versions in one snapshot; results align with `addresses`. */
@@ -565,4 +579,12 @@ export class SecretTable {
       });
     });
   }
+}
+
+/** Freeze the shared parts of a cached secret (callers get a shallow copy of the rest). */
+function freezeParts(secret: StoredSecret): StoredSecret {
+  Object.freeze(secret.scope);
+  if (secret.tags) Object.freeze(secret.tags);
+  if (secret.allowedAgentIds) Object.freeze(secret.allowedAgentIds);
+  return Object.freeze(secret);
 }

@@ -6,6 +6,9 @@ import { deriveSubkey } from "../crypto/data-key.js";
 import type { MasterKeyMaterial } from "../crypto/master-key.js";
 import { isBusy, toStoreError } from "../db/sqlite-errors.js";
 
+/** Source of change epochs, shared by every session: an epoch is never reused, even by a reopened store. */
+let lastEpoch = 0;
+
 /** Attempts of a transaction that keeps meeting a lock after SQLite's own busy wait. */
 const MAX_ATTEMPTS = 6;
 
@@ -47,6 +50,9 @@ export class StoreSession {
   readonly #beginRead: Database.Statement;
   readonly #commit: Database.Statement;
   readonly #rollback: Database.Statement;
+  readonly #dataVersion: Database.Statement;
+  #seenDataVersion = -1;
+  #epoch = ++lastEpoch;
 
   constructor(db: Database.Database, path: string, storeId: string, keys: SessionKeys) {
     this.db = db;
@@ -63,6 +69,21 @@ export class StoreSession {
     this.#beginRead = db.prepare("BEGIN DEFERRED");
     this.#commit = db.prepare("COMMIT");
     this.#rollback = db.prepare("ROLLBACK");
+    this.#dataVersion = db.prepare("PRAGMA data_version").pluck();
+  }
+
+  /**
+   * A number that changes whenever the store may have changed since the previous call: a commit
+   * by another connection or process (SQLite's `data_version`), or any write through this
+   * session. Read caches key on it; call it before the read whose result is cached.
+   */
+  epoch(): number {
+    const seen = this.#dataVersion.get() as number;
+    if (seen !== this.#seenDataVersion) {
+      this.#seenDataVersion = seen;
+      this.#epoch = ++lastEpoch;
+    }
+    return this.#epoch;
   }
 
   /** A prepared statement, compiled once per connection. */
@@ -131,6 +152,9 @@ export class StoreSession {
     } catch (err) {
       if (this.db.inTransaction) this.#rollback.run();
       throw err;
+    } finally {
+      // Whatever a write did (even one rolled back), cached reads are no longer trusted.
+      if (begin === this.#begin) this.#epoch = ++lastEpoch;
     }
   }
 
