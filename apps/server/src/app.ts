@@ -1,5 +1,4 @@
 import type { ApiTokens, Approvals, Coffer } from "@coffer/core";
-import rateLimit from "@fastify/rate-limit";
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
 import { bearerAuthentication } from "./auth/bearer-auth.js";
 import { registerCors } from "./http/cors.js";
@@ -50,6 +49,8 @@ export interface AppOptions {
   version: string;
   /** Fastify logger option. @default false (no logging) */
   logger?: FastifyServerOptions["logger"];
+  /** Log a line per request (method, URL, status, time) besides refusals and failures. @default false */
+  logRequests?: boolean;
   /** HTTPS options (`cert`, `key`); absent: plain HTTP. */
   https?: { cert: Buffer; key: Buffer };
   /** Static assets of the /docs page. @default @fastify/swagger-ui's own */
@@ -68,6 +69,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false } },
     frameworkErrors,
     return503OnClosing: true,
+    // Refusals and failures are always logged (see sendProblem); a line per request only on demand.
+    disableRequestLogging: options.logRequests !== true,
     // No implicit HEAD twins of GET routes (a HEAD reveal would audit a read nobody sees).
     exposeHeadRoutes: false,
     // No trailing-slash or case games: one URL per resource.
@@ -77,11 +80,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorateRequest("tokenCoffer", null);
   registerErrorResponses(app);
 
-  await app.register(rateLimit, { global: false });
-  const limits = createRateLimits(app, options.settings.rateLimit);
-  app.addHook("onRequest", async (req) => limits.checkAddress(req));
-  app.addHook("onSend", async (_req, reply) => {
+  const limits = createRateLimits(options.settings.rateLimit);
+  // Callback-style hooks: the request path awaits no promise it does not need.
+  app.addHook("onRequest", (req, reply, done) => {
     reply.header("x-content-type-options", "nosniff");
+    try {
+      limits.checkAddress(req);
+    } catch (err) {
+      done(err as Error);
+      return;
+    }
+    done();
   });
   registerCors(app, options.settings.corsOrigins);
 
@@ -93,9 +102,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   if (options.dashboardDir !== undefined) await app.register(dashboardRoutes, { dir: options.dashboardDir });
   await app.register(async (v1) => {
     v1.addHook("onRequest", bearerAuthentication(options.coffer, options.tokens, limits));
-    v1.addHook("onSend", async (_req, reply) => {
-      reply.header("cache-control", "no-store");
-    });
     await v1.register(secretReadRoutes);
     await v1.register(secretInspectRoute);
     await v1.register(secretWriteRoutes);

@@ -33,7 +33,8 @@ Options:
   --host <address>    Address to bind (default: server.host, else 127.0.0.1)
   --tls-cert <file>   PEM certificate: serve HTTPS (needs --tls-key)
   --tls-key <file>    PEM private key for --tls-cert
-  --log-level <lvl>   fatal, error, warn, info, debug, trace or silent (default: info)
+  --log-level <lvl>   fatal, error, warn, info, debug, trace or silent (default: info);
+                      debug and trace also log a line per request
   --version           Print the version and exit
   --help              Print this help and exit
 

@@ -43,6 +43,7 @@ export async function startServer(args: ServerArguments, env: NodeJS.ProcessEnv 
       settings,
       version: SERVER_VERSION,
       logger: { level: args.logLevel, redact: { paths: REDACTED_LOG_PATHS, censor: "[redacted]" } },
+      logRequests: args.logLevel === "debug" || args.logLevel === "trace",
       ...(https ? { https } : {}),
       ...(bundledDocsAssets() ? { docsAssetsDir: bundledDocsAssets() } : {}),
       ...(bundledDashboard() ? { dashboardDir: bundledDashboard() } : {}),

@@ -22,6 +22,8 @@ function expectUnauthenticated(res: Awaited<ReturnType<ServerUnderTest["request"
   expect(res.status).toBe(401);
   expect(res.headers.get("content-type")).toMatch(/^application\/problem\+json/);
   expect(res.headers.get("www-authenticate")).toMatch(/^Bearer realm="coffer"/);
+  expect(res.headers.get("cache-control")).toBe("no-store");
+  expect(res.headers.get("x-content-type-options")).toBe("nosniff");
   expect(res.body).toMatchObject({ status: 401, code: "UNAUTHENTICATED", type: "urn:coffer:error:unauthenticated" });
 }
 
@@ -47,6 +49,17 @@ describe("authentication", () => {
     }
     const still = await server.request("GET", `${secretPath("api-one")}?reveal=true&purpose=t`, { token: admin });
     expect(still.body.value).toBe("api-one-value");
+  });
+
+  it("refuses a token revoked by another process from its very next request, while it was in use", async () => {
+    const busy = await server.token({ name: "busy", scopes: ["secrets:read"] });
+    for (let i = 0; i < 5; i++) {
+      expect((await server.request("GET", secretPath("api-one"), { token: busy })).status).toBe(200);
+    }
+    // The test process holds its own connection to the store, like `coffer token revoke` would.
+    expect(await server.tokens.revoke("busy")).toBe(true);
+    expectUnauthenticated(await server.request("GET", secretPath("api-one"), { token: busy }));
+    expect((await server.request("GET", secretPath("api-one"), { token: admin })).status).toBe(200);
   });
 
   it("refuses malformed, wrong, revoked and expired tokens with one message", async () => {

@@ -17,6 +17,7 @@ afterAll(async () => server?.stop());
 function expectProblem(res: HttpResult, status: number, code: string) {
   expect(res.status, res.text).toBe(status);
   expect(res.headers.get("content-type")).toMatch(/^application\/problem\+json/);
+  expect(res.headers.get("x-content-type-options")).toBe("nosniff");
   expect(res.body).toEqual(
     expect.objectContaining({
       type: `urn:coffer:error:${code.toLowerCase().replaceAll("_", "-")}`,

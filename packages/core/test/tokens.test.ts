@@ -167,4 +167,65 @@ describe("apiTokens", () => {
     }
     expect((await tokens.list()).map((t) => t.name)).toEqual(["zeta", "alpha", "mid"]);
   });
+
+  describe("with documents that report changes (a server verifying on every request)", () => {
+    function countingDocuments() {
+      const docs = memoryDocuments();
+      let epoch = 0;
+      let reads = 0;
+      const bump = <T>(p: Promise<T>) => p.finally(() => epoch++);
+      return {
+        ...docs,
+        get: <T>(c: string, k: string) => {
+          reads++;
+          return docs.get<T>(c, k);
+        },
+        put: (c: string, k: string, v: unknown) => bump(docs.put(c, k, v)),
+        delete: (c: string, k: string) => bump(docs.delete(c, k)),
+        update: <T>(c: string, k: string, fn: (cur: T | undefined) => T | undefined) => bump(docs.update<T>(c, k, fn)),
+        epoch: () => epoch,
+        reads: () => reads,
+      };
+    }
+
+    it("verifies a known token without reading it again, until a document changes", async () => {
+      const docs = countingDocuments();
+      const tokens = apiTokens(docs);
+      const { token } = await tokens.create({ name: "ci", scopes: ["secrets:read"] });
+      await tokens.verify(token); // records lastUsedAt: a write
+      await tokens.verify(token);
+      const before = docs.reads();
+      for (let i = 0; i < 10; i++) expect((await tokens.verify(token)).name).toBe("ci");
+      expect(docs.reads()).toBe(before);
+      await docs.put("other", "x", 1);
+      await tokens.verify(token);
+      expect(docs.reads()).toBe(before + 1);
+    });
+
+    it("refuses a remembered token once another instance revokes it, or a wrong token sharing its id", async () => {
+      const docs = countingDocuments();
+      const server = apiTokens(docs);
+      const cli = apiTokens(docs);
+      const { token } = await cli.create({ name: "ci", scopes: ["secrets:read"] });
+      await server.verify(token);
+      await server.verify(token);
+      const forged = `${token.slice(0, -2)}${token.endsWith("AA") ? "BB" : "AA"}`;
+      expect(await codeOf(server.verify(forged))).toBe("UNAUTHENTICATED");
+      expect(await cli.revoke("ci")).toBe(true);
+      expect(await codeOf(server.verify(token))).toBe("UNAUTHENTICATED");
+    });
+
+    it("refuses a remembered token once it expires", async () => {
+      const docs = countingDocuments();
+      const c = fixedClock();
+      const tokens = apiTokens(docs, { clock: c.clock });
+      const { token } = await tokens.create({ name: "short", scopes: ["secrets:read"], expiresInSeconds: 60 });
+      await tokens.verify(token);
+      await tokens.verify(token);
+      c.advance(59_000);
+      expect((await tokens.verify(token)).name).toBe("short");
+      c.advance(1_000);
+      expect(await codeOf(tokens.verify(token))).toBe("UNAUTHENTICATED");
+    });
+  });
 });

@@ -13,7 +13,9 @@ const BEARER = /^Bearer[ ]+(\S+)[ ]*$/i;
  * enforced by the core's policy engine).
  */
 export function bearerAuthentication(base: Coffer, tokens: ApiTokens, limits: RateLimits) {
-  return async function authenticate(req: FastifyRequest, _reply: FastifyReply): Promise<void> {
+  return async function authenticate(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+    // Every /v1 answer, refusals included, is for this caller only.
+    reply.header("cache-control", "no-store");
     limits.checkNotBlocked(req);
     const header = req.headers.authorization;
     const match = typeof header === "string" ? BEARER.exec(header) : null;
@@ -33,7 +35,7 @@ export function bearerAuthentication(base: Coffer, tokens: ApiTokens, limits: Ra
       token = await tokens.verify(match[1]);
     } catch (err) {
       if (err instanceof CofferError && err.code === "UNAUTHENTICATED") {
-        if (await limits.recordAuthFailure(req)) limits.checkNotBlocked(req);
+        if (limits.recordAuthFailure(req)) limits.checkNotBlocked(req);
         throw new HttpProblem(
           401,
           "UNAUTHENTICATED",
@@ -46,9 +48,8 @@ export function bearerAuthentication(base: Coffer, tokens: ApiTokens, limits: Ra
       }
       throw err;
     }
-    await limits.checkToken(req, token.id);
+    limits.checkToken(token.id);
     req.apiToken = token;
-    req.log = req.log.child({ accessor: token.name });
     // The core's policy engine checks the token's scopes and pattern on every service call.
     req.tokenCoffer = base.withAccessor(tokenAccessor(token));
   };

@@ -10,12 +10,16 @@ export function sendProblem(err: unknown, req: FastifyRequest, reply: FastifyRep
     const stack =
       err instanceof Error && typeof err.stack === "string" ? err.stack.split("\n").slice(1).join("\n") : undefined;
     req.log.error(
-      { code: body.code, errorType: err instanceof Error ? err.name : typeof err, stack },
+      { code: body.code, accessor: req.apiToken?.name, errorType: err instanceof Error ? err.name : typeof err, stack },
       "request failed",
     );
   } else {
-    req.log.info({ code: body.code, status: body.status }, "request refused");
+    req.log.info(
+      { code: body.code, status: body.status, accessor: req.apiToken?.name, method: req.method, url: req.url },
+      "request refused",
+    );
   }
+  reply.header("x-content-type-options", "nosniff");
   for (const [name, value] of Object.entries(headers)) reply.header(name, value);
   return reply.code(body.status).type(PROBLEM_MEDIA_TYPE).send(JSON.stringify(body));
 }

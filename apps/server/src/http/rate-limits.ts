@@ -1,47 +1,29 @@
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyRequest } from "fastify";
 import type { RateLimitSettings } from "../server-settings.js";
 import { HttpProblem } from "./problem.js";
+import { WindowCounters } from "./window-counters.js";
 
 /** The server's rate limiters: per client address, per token, and for failed authentications. */
 export interface RateLimits {
   /** Count a request from its client address. @throws HttpProblem 429 past the limit */
-  checkAddress(req: FastifyRequest): Promise<void>;
+  checkAddress(req: FastifyRequest): void;
   /** Refuse an address that failed authentication too often. @throws HttpProblem 429 while blocked */
   checkNotBlocked(req: FastifyRequest): void;
   /** Count a failed authentication; true when the address is now blocked. */
-  recordAuthFailure(req: FastifyRequest): Promise<boolean>;
+  recordAuthFailure(req: FastifyRequest): boolean;
   /** Count a request of an authenticated token. @throws HttpProblem 429 past the limit */
-  checkToken(req: FastifyRequest, tokenId: string): Promise<void>;
+  checkToken(tokenId: string): void;
 }
 
-const MAX_BLOCKED = 10_000;
+/** Keys (addresses, tokens) each limiter remembers at most. */
+const MAX_KEYS = 10_000;
 
-/**
- * Build the limiters on @fastify/rate-limit's counters (registered with `global: false`; the
- * server applies them itself so it can count the same request under several keys).
- */
-export function createRateLimits(
-  app: FastifyInstance,
-  settings: RateLimitSettings,
-  now: () => number = Date.now,
-): RateLimits {
-  const timeWindow = settings.windowSeconds * 1000;
-  const tokenKeys = new WeakMap<FastifyRequest, string>();
-  const perAddress = app.createRateLimit({
-    max: settings.perAddress,
-    timeWindow,
-    keyGenerator: (req) => `ip:${req.ip}`,
-  });
-  const perToken = app.createRateLimit({
-    max: settings.perToken,
-    timeWindow,
-    keyGenerator: (req) => `token:${tokenKeys.get(req) ?? ""}`,
-  });
-  const authFailures = app.createRateLimit({
-    max: settings.authFailuresPerAddress,
-    timeWindow,
-    keyGenerator: (req) => `auth-failure:${req.ip}`,
-  });
+/** Build the limiters (in memory, per server process). */
+export function createRateLimits(settings: RateLimitSettings, now: () => number = Date.now): RateLimits {
+  const windowMs = settings.windowSeconds * 1000;
+  const perAddress = new WindowCounters(windowMs, MAX_KEYS, now);
+  const perToken = new WindowCounters(windowMs, MAX_KEYS, now);
+  const authFailures = new WindowCounters(windowMs, MAX_KEYS, now);
   const blockedUntil = new Map<string, number>();
 
   const tooMany = (seconds: number, what: string) =>
@@ -50,17 +32,16 @@ export function createRateLimits(
       "RATE_LIMITED",
       `too many ${what}; retry in ${seconds} s`,
       { retryAfterSeconds: seconds },
-      {
-        "retry-after": String(seconds),
-      },
+      { "retry-after": String(seconds) },
     );
 
   return {
-    async checkAddress(req) {
-      const r = await perAddress(req);
-      if (!r.isAllowed && r.isExceeded) throw tooMany(Math.max(1, r.ttlInSeconds), "requests from this address");
+    checkAddress(req) {
+      const w = perAddress.hit(req.ip);
+      if (w.count > settings.perAddress) throw tooMany(perAddress.secondsLeft(w), "requests from this address");
     },
     checkNotBlocked(req) {
+      if (blockedUntil.size === 0) return;
       const until = blockedUntil.get(req.ip);
       if (until === undefined) return;
       const left = until - now();
@@ -70,20 +51,19 @@ export function createRateLimits(
       }
       throw tooMany(Math.ceil(left / 1000), "failed authentications from this address");
     },
-    async recordAuthFailure(req) {
-      const r = await authFailures(req);
-      if (r.isAllowed || !r.isExceeded) return false;
-      if (blockedUntil.size >= MAX_BLOCKED) {
+    recordAuthFailure(req) {
+      const w = authFailures.hit(req.ip);
+      if (w.count <= settings.authFailuresPerAddress) return false;
+      if (blockedUntil.size >= MAX_KEYS) {
         const oldest = blockedUntil.keys().next().value;
         if (oldest !== undefined) blockedUntil.delete(oldest);
       }
-      blockedUntil.set(req.ip, now() + Math.max(1000, r.ttl));
+      blockedUntil.set(req.ip, Math.max(w.resetAt, now() + 1000));
       return true;
     },
-    async checkToken(req, tokenId) {
-      tokenKeys.set(req, tokenId);
-      const r = await perToken(req);
-      if (!r.isAllowed && r.isExceeded) throw tooMany(Math.max(1, r.ttlInSeconds), "requests for this token");
+    checkToken(tokenId) {
+      const w = perToken.hit(tokenId);
+      if (w.count > settings.perToken) throw tooMany(perToken.secondsLeft(w), "requests for this token");
     },
   };
 }

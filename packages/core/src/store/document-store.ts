@@ -16,6 +16,12 @@ export interface DocumentStore {
    * new one (`undefined` deletes). Concurrent callers (also in other processes) are serialized.
    */
   update<T = unknown>(collection: string, key: string, update: (current: T | undefined) => T | undefined): Promise<T | undefined>;
+  /**
+   * A number that changes whenever any document may have changed since the previous call (a
+   * write by this process or by any other): callers may keep what they derived from documents
+   * while it stays the same. Cheap (no document is read). Absent: nothing may be kept.
+   */
+  epoch?(): number;
 }
 
 /** A provider that also keeps the service's own state and audit log (the local store). */

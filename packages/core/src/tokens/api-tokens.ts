@@ -15,6 +15,8 @@ export const TOKEN_GLOB_PATTERN = /^[A-Za-z0-9_./*?-]{1,256}$/;
 export const MAX_TOKEN_LIFETIME_SECONDS = 10 * 365 * 24 * 3600;
 
 const LAST_USED_RESOLUTION_MS = 60_000;
+/** Verified tokens remembered at most (per documents epoch). */
+const MAX_VERIFIED = 1024;
 const UNAUTHENTICATED_MESSAGE = "invalid, expired or revoked API token";
 // Compared against when no token has the presented id, so unknown ids take the same path.
 const UNKNOWN_TOKEN_HASH = Buffer.alloc(32);
@@ -36,6 +38,10 @@ interface StoredApiToken extends ApiTokenInfo {
  */
 export function apiTokens(documents: DocumentStore, options: ApiTokensOptions = {}): ApiTokens {
   const clock = options.clock ?? (() => new Date());
+  // Tokens verified while the documents are unchanged, by token id: a server checks the same few
+  // tokens on every request. Any document write (a revocation by the CLI included) empties it.
+  const verified = new Map<string, { hash: Buffer; stored: StoredApiToken; lastUsedMs: number; expiresAtMs: number }>();
+  let verifiedEpoch = -1;
 
   const isActive = (t: ApiTokenInfo, now: Date): boolean =>
     t.revokedAt === undefined && (t.expiresAt === undefined || Date.parse(t.expiresAt) > now.getTime());
@@ -109,12 +115,39 @@ export function apiTokens(documents: DocumentStore, options: ApiTokensOptions = 
     async verify(token: string): Promise<ApiTokenInfo> {
       const id = tokenIdOf(token);
       if (id === undefined) throw unauthenticated();
+      const presented = hashToken(token);
+      const epoch = documents.epoch?.();
+      if (epoch !== undefined) {
+        if (epoch !== verifiedEpoch) {
+          verified.clear();
+          verifiedEpoch = epoch;
+        }
+        // A remembered token is still unrevoked (no document changed); its expiry and the
+        // lastUsedAt bookkeeping are checked against the clock as on a full verification.
+        const known = verified.get(id);
+        if (known && timingSafeEqual(presented, known.hash)) {
+          const nowMs = clock().getTime();
+          if (nowMs < known.expiresAtMs && nowMs - known.lastUsedMs < LAST_USED_RESOLUTION_MS) {
+            return toInfo(known.stored);
+          }
+        }
+      }
       const stored = await documents.get<StoredApiToken>(API_TOKENS_COLLECTION, id);
       const expected = storedHash(stored);
-      const matches = timingSafeEqual(hashToken(token), expected ?? UNKNOWN_TOKEN_HASH) && expected !== undefined;
+      const matches = timingSafeEqual(presented, expected ?? UNKNOWN_TOKEN_HASH) && expected !== undefined;
       const now = clock();
       if (!stored || !matches || !isActive(stored, now)) throw unauthenticated();
       const last = stored.lastUsedAt === undefined ? Number.NEGATIVE_INFINITY : Date.parse(stored.lastUsedAt);
+      if (epoch !== undefined && epoch === verifiedEpoch && expected) {
+        if (verified.size >= MAX_VERIFIED) verified.clear();
+        Object.freeze(stored.scopes);
+        verified.set(id, {
+          hash: expected,
+          stored,
+          lastUsedMs: last,
+          expiresAtMs: stored.expiresAt === undefined ? Number.POSITIVE_INFINITY : Date.parse(stored.expiresAt),
+        });
+      }
       if (!(now.getTime() - last < LAST_USED_RESOLUTION_MS)) {
         try {
           const updated = await documents.update<StoredApiToken>(API_TOKENS_COLLECTION, id, (current) =>

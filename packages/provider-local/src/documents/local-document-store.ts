@@ -114,6 +114,11 @@ export class LocalDocumentStore implements DocumentStore {
     return text === undefined ? undefined : (JSON.parse(text) as T);
   }
 
+  /** Changes whenever the store may have changed (see {@link StoreSession.epoch}). */
+  epoch(): number {
+    return this.#session().epoch();
+  }
+
   /** Forget cached documents (the store is closing). */
   forgetCachedReads(): void {
     this.#texts.clear();
