@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { hash, randomBytes } from "node:crypto";
 
 /** Prefix of every Coffer API token (lets secret scanners recognize leaked tokens). */
 export const TOKEN_PREFIX = "cfr_";
@@ -35,5 +35,5 @@ export function tokenIdOf(token: unknown): string | undefined {
 
 /** SHA-256 of a token (32 bytes). Tokens carry 256 random bits, so a fast hash suffices. */
 export function hashToken(token: string): Buffer {
-  return createHash("sha256").update(token, "utf8").digest();
+  return hash("sha256", token, "buffer");
 }
