@@ -6,6 +6,7 @@ import { EXIT_INTERRUPTED } from "./cli/exit-codes.js";
 import { commandHelp, generalHelp } from "./cli/help.js";
 import { parseCommandArguments } from "./cli/parse-arguments.js";
 import { PromptInterrupted } from "./cli/prompts.js";
+import { writeStdout } from "./cli/stdout.js";
 import { createStyle } from "./cli/style.js";
 import { detectTerminal } from "./cli/terminal.js";
 import { COMMANDS, findCommand } from "./command-table.js";
@@ -15,7 +16,13 @@ declare const __COFFER_VERSION__: string;
 export const VERSION = typeof __COFFER_VERSION__ === "string" ? __COFFER_VERSION__ : "0.0.0-dev";
 
 /** Flags that apply before the command is known (scanned up to `--`). */
-function scanGlobalFlags(argv: string[]): { json: boolean; debug: boolean; noColor: boolean; nonInteractive: boolean; offline: boolean } {
+function scanGlobalFlags(argv: string[]): {
+  json: boolean;
+  debug: boolean;
+  noColor: boolean;
+  nonInteractive: boolean;
+  offline: boolean;
+} {
   const end = argv.indexOf("--");
   const head = end === -1 ? argv : argv.slice(0, end);
   return {
@@ -33,12 +40,13 @@ async function openSession(cwd: string, env: NodeJS.ProcessEnv, offline: boolean
 }
 
 function writeJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  writeStdout(`${JSON.stringify(value, null, 2)}\n`);
 }
 
 /**
  * Run `coffer` with these arguments and return the exit code. Output goes to
- * stdout/stderr; nothing here calls `process.exit`.
+ * stdout/stderr; nothing here calls `process.exit`, but the caller should exit soon after it
+ * returns (the bin does): an extra connection keeps the store's WAL from being checkpointed.
  */
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const flags = scanGlobalFlags(argv);
@@ -48,12 +56,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
 
   if (first === undefined || first === "help" || first === "--help" || first === "-h") {
     const topic = first === "help" && argv[1] ? findCommand(argv.slice(1)) : undefined;
-    process.stdout.write(topic ? commandHelp(topic.spec) : generalHelp(COMMANDS, VERSION));
+    writeStdout(topic ? commandHelp(topic.spec) : generalHelp(COMMANDS, VERSION));
     return first === undefined ? 2 : 0;
   }
   if (first === "--version" || first === "-V" || first === "version") {
     if (flags.json) writeJson({ ok: true, data: { version: VERSION } });
-    else process.stdout.write(`${VERSION}\n`);
+    else writeStdout(`${VERSION}\n`);
     return 0;
   }
 
@@ -74,7 +82,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     json = args.options.json === true;
     debug = args.options.debug === true;
     if (args.options.help) {
-      process.stdout.write(commandHelp(found.spec));
+      writeStdout(commandHelp(found.spec));
       return 0;
     }
     const term = detectTerminal({

@@ -1,10 +1,12 @@
-import { isatty } from "node:tty";
 import type { Coffer } from "@coffer/core";
 import { CofferError } from "@coffer/core";
 import type { OpenedCoffer } from "@coffer/runtime";
 import { isYes, promptHidden, promptLine, readAllStdin } from "./prompts.js";
+import { writeStdout } from "./stdout.js";
+import { holdStoreOpen } from "./store-hold.js";
 import type { Style } from "./style.js";
 import type { Terminal } from "./terminal.js";
+import { isTerminal } from "./terminal.js";
 
 /** An open Coffer service and what came with it (config, local store, documents). */
 export type CofferSession = OpenedCoffer;
@@ -62,17 +64,22 @@ export class CommandContext {
     return (await this.session()).coffer;
   }
 
-  /** Close the service if it was opened. */
+  /**
+   * Close the service if it was opened: pending audit entries are committed, the store is closed
+   * and its keys wiped. The CLI exits soon after, so the close-time WAL checkpoint is left out
+   * (see {@link holdStoreOpen}).
+   */
   async close(): Promise<void> {
     if (!this.#session) return;
     const session = await this.#session.catch(() => undefined);
     this.#session = undefined;
+    if (session?.local) holdStoreOpen(session.local.storePath);
     await session?.coffer.dispose();
   }
 
   /** Write one line to stdout. */
   print(line = ""): void {
-    process.stdout.write(`${line}\n`);
+    writeStdout(`${line}\n`);
   }
 
   /** Write a warning line to stderr (`⚠ Warning: ...`). */
@@ -116,7 +123,7 @@ export class CommandContext {
 
   /** True when input is piped (stdin is not a terminal). */
   get stdinIsPiped(): boolean {
-    return !isatty(0);
+    return !isTerminal(0);
   }
 
   /** All of piped stdin. */

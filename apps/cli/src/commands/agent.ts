@@ -3,6 +3,7 @@ import type { CommandContext } from "../cli/command-context.js";
 import type { CommandHandler } from "../cli/command-spec.js";
 import { exitCodeFor } from "../cli/exit-codes.js";
 import { booleanFlag, integerFlag } from "../cli/flag-values.js";
+import { writeStdout } from "../cli/stdout.js";
 
 type Row = ScanReport["stale"][number];
 
@@ -73,7 +74,7 @@ export const agentCommand: CommandHandler = async (ctx, args) => {
       signal: stop.signal,
       onReport: (report, run) => {
         const time = new Date().toISOString();
-        if (ctx.json) process.stdout.write(`${JSON.stringify({ ok: true, data: { run, time, report } })}\n`);
+        if (ctx.json) writeStdout(`${JSON.stringify({ ok: true, data: { run, time, report } })}\n`);
         else {
           if (run > 1) ctx.print();
           for (const line of reportLines(ctx, report, time)) ctx.print(line);
@@ -81,9 +82,7 @@ export const agentCommand: CommandHandler = async (ctx, args) => {
       },
       onError: (err: CofferError, run) => {
         if (ctx.json) {
-          process.stdout.write(
-            `${JSON.stringify({ ok: false, error: { code: err.code, message: err.message }, run })}\n`,
-          );
+          writeStdout(`${JSON.stringify({ ok: false, error: { code: err.code, message: err.message }, run })}\n`);
         } else ctx.warn(`scan ${run} failed: ${err.code}: ${err.message}; retrying in ${interval ?? 60}s`);
       },
     });

@@ -3,6 +3,7 @@ import { type AuditEntry, type AuditQuery, type Coffer, CofferError, exportAudit
 import type { CommandContext } from "../cli/command-context.js";
 import type { CommandOutcome } from "../cli/command-spec.js";
 import { writePrivateFile } from "../cli/private-file.js";
+import { writeStdout } from "../cli/stdout.js";
 
 /** Entries fetched per audit query (the store's largest page). */
 const PAGE = 10_000;
@@ -45,7 +46,7 @@ export async function exportAudit(
   const entries = await collectEntries(await ctx.coffer(), filter, limit);
   const text = exportAuditJsonl(entries);
   if (output === undefined) {
-    process.stdout.write(text);
+    writeStdout(text);
     return { data: null, streamed: true };
   }
   const path = resolve(ctx.cwd, output);

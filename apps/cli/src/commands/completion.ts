@@ -3,6 +3,7 @@ import type { CommandContext } from "../cli/command-context.js";
 import type { CommandHandler, CommandSpec } from "../cli/command-spec.js";
 import { MCP_CLIENTS } from "../cli/mcp-client-config.js";
 import { optionsOf } from "../cli/parse-arguments.js";
+import { writeStdout } from "../cli/stdout.js";
 import { COMMAND_GROUPS, COMMANDS, findCommand } from "../command-table.js";
 
 const BASH = `# coffer completion for bash: source this file, or save it as
@@ -39,7 +40,7 @@ export const completionCommand: CommandHandler = async (ctx, args) => {
   const shell = args.positionals[0]!;
   const script = SCRIPTS[shell];
   if (!script) throw new CofferError("INVALID_ARGUMENT", "shell must be one of bash, zsh, fish", { field: "shell" });
-  if (!ctx.json) process.stdout.write(script);
+  if (!ctx.json) writeStdout(script);
   return { data: { shell, script } };
 };
 

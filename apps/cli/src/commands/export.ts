@@ -15,6 +15,7 @@ import { bundlePassphrase } from "../cli/bundle-passphrase.js";
 import type { CommandHandler } from "../cli/command-spec.js";
 import { booleanFlag, defined, listFlag, scopeKindFlag, stringFlag } from "../cli/flag-values.js";
 import { isTrackedByGit, writePrivateFile } from "../cli/private-file.js";
+import { writeStdout } from "../cli/stdout.js";
 
 function scopeRefOfLabel(label: string, projectRoot: string): ScopeRef {
   if (label === "global") return { kind: "global" };
@@ -148,6 +149,6 @@ export const exportCommand: CommandHandler = async (ctx, args) => {
       },
     };
   }
-  process.stdout.write(text);
+  writeStdout(text);
   return { data: summary };
 };

@@ -2,6 +2,7 @@ import { CofferError, isCofferError } from "@coffer/core";
 import type { CommandHandler } from "../cli/command-spec.js";
 import { booleanFlag, defined, integerFlag, scopeFlag, stringFlag } from "../cli/flag-values.js";
 import { secretBlock } from "../cli/secret-view-lines.js";
+import { writeStdout } from "../cli/stdout.js";
 
 /** `coffer get <name>`: the masked block, the full value with --show-full, or only the value with --plain. */
 export const getCommand: CommandHandler = async (ctx, args) => {
@@ -45,7 +46,7 @@ export const getCommand: CommandHandler = async (ctx, args) => {
     throw new CofferError("PERMISSION_DENIED", `the value of '${name}' cannot be shown`, { name });
   }
   if (plain) {
-    if (!ctx.json) process.stdout.write(`${value}\n`);
+    if (!ctx.json) writeStdout(`${value}\n`);
     return { data: { found: true, secret: { ...view, value }, provenance } };
   }
   if (provenance.staleWarning) ctx.warn(provenance.staleWarning);

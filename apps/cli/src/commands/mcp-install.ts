@@ -13,6 +13,7 @@ import {
   planMcpInstall,
 } from "../cli/mcp-client-config.js";
 import { writePrivateFile } from "../cli/private-file.js";
+import { writeStdout } from "../cli/stdout.js";
 
 function clientFlag(text: string | undefined): McpClient {
   if (text === undefined || !(MCP_CLIENTS as readonly string[]).includes(text)) {
@@ -82,7 +83,7 @@ export const mcpInstallCommand: CommandHandler = async (ctx, args) => {
   if (booleanFlag(args, "print")) {
     if (!ctx.json) {
       ctx.note(`# ${plan.file}: merge this entry (coffer mcp install without --print writes it)`);
-      process.stdout.write(`${snippetText}\n`);
+      writeStdout(`${snippetText}\n`);
       return { data: null, streamed: true };
     }
     return { data: { ...base, file: plan.file, written: false } };

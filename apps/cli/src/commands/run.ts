@@ -2,6 +2,7 @@ import { CofferError, execWithSecrets, shellExitStatus } from "@coffer/core";
 import type { CommandHandler } from "../cli/command-spec.js";
 import { parseDurationSeconds } from "../cli/durations.js";
 import { booleanFlag, defined, listFlag, scopeFlag, stringFlag } from "../cli/flag-values.js";
+import { outputStream, stdoutStream } from "../cli/stdout.js";
 
 /** Exit status when `--timeout` ends the command (as `timeout(1)` reports it). */
 export const EXIT_TIMED_OUT = 124;
@@ -60,7 +61,9 @@ export const runCommand: CommandHandler = async (ctx, args) => {
       timeoutMs,
       ...(ctx.json
         ? { stdin: "ignore" as const }
-        : { stdout: process.stdout, stderr: process.stderr, stdin: "inherit" as const }),
+        : redact
+          ? { stdout: outputStream(1), stderr: outputStream(2), stdin: "inherit" as const }
+          : { stdout: stdoutStream(), stderr: process.stderr, stdin: "inherit" as const }),
       forwardSignals: true,
     }),
   );

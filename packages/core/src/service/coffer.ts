@@ -202,6 +202,19 @@ class CofferService implements Coffer {
     await this.core.audit.append(this.entry(partial));
   }
 
+  /**
+   * Record a read-type entry now (the caller waits: it fails closed), committed but not flushed
+   * to disk before returning, like the batched read entries: it survives a crash of the process,
+   * not a power loss. Throws when it cannot be recorded.
+   */
+  private async recordRead(partial: Omit<AuditEntryInput, "time" | "accessor" | "frontEnd">): Promise<void> {
+    const log = this.core.audit;
+    if (!log) return;
+    const entry = this.entry(partial);
+    if (log.appendMany) await log.appendMany([entry], { durable: false });
+    else await log.append(entry);
+  }
+
   /** Record a read-type entry in the background, batched (reads are not writes: nothing to undo). */
   private recordLater(partial: Omit<AuditEntryInput, "time" | "accessor" | "frontEnd">): void {
     if (!this.core.audit) return;
@@ -1124,7 +1137,7 @@ class CofferService implements Coffer {
       }
       secrets.sort((a, b) => (a.name < b.name ? -1 : 1));
       const missing = (wanted ?? []).filter((n) => !values.has(n));
-      await this.record({
+      await this.recordRead({
         action: "exec",
         success: true,
         purpose: options.purpose,

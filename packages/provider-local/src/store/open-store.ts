@@ -44,9 +44,14 @@ function retryBusy<T>(fn: () => T): T {
 type MetaMap = Map<string, string>;
 
 function readAllMeta(db: Database.Database): MetaMap | undefined {
-  const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get();
-  if (!table) return undefined;
-  const rows = db.prepare("SELECT key, value FROM meta").all() as Array<{ key: string; value: string }>;
+  let rows: Array<{ key: string; value: string }>;
+  try {
+    rows = db.prepare("SELECT key, value FROM meta").all() as Array<{ key: string; value: string }>;
+  } catch (err) {
+    // A new store: no meta table yet (one statement instead of asking sqlite_master first).
+    if (err instanceof Error && /^no such table: meta$/.test(err.message)) return undefined;
+    throw err;
+  }
   const meta = new Map(rows.map((r) => [r.key, r.value]));
   return meta.has(META.wrappedDataKey) ? meta : undefined;
 }
@@ -197,7 +202,11 @@ export function openStore(o: ResolvedLocalOptions): StoreSession {
     db.pragma("synchronous = FULL");
     tightenFileModes([`${o.path}-wal`, `${o.path}-shm`]);
     const unlocked = keys ?? retryBusy(() => initialise(database, o));
-    const storeId = (db.prepare("SELECT value FROM meta WHERE key = ?").get(META.storeId) as { value: string }).value;
+    // An existing store's id was read with its meta; a new one's is read back (a racing
+    // process may have created it).
+    const storeId =
+      existing?.get(META.storeId) ??
+      (db.prepare("SELECT value FROM meta WHERE key = ?").get(META.storeId) as { value: string }).value;
     return new StoreSession(db, o.path, storeId, unlocked);
   } catch (err) {
     if (db?.open) db.close();
