@@ -337,6 +337,25 @@ describe.skipIf(MOTO_SKIP_REASON !== undefined)("aws-secrets-manager against mot
       await writer.dispose();
     });
 
+    it("fetches now for a noCache read, and the fresh copy replaces the cached one", async () => {
+      const { provider, prefix } = counted("cache-fresh", { cacheTtlSeconds: 300 });
+      const writer = testProvider(moto.endpoint, { prefix });
+      const address = { name: "FRESH", scope: GLOBAL };
+      await writer.set(address, { value: "first" });
+      expect((await provider.get(address)).value).toBe("first");
+      await writer.set(address, { value: "second" });
+      expect((await provider.get(address)).value).toBe("first"); // cached for 300 s
+      proxy.resetCount();
+      const fresh = await provider.get(address, { noCache: true });
+      expect(fresh.value).toBe("second");
+      expect(fresh.cachedAgeMs).toBeUndefined();
+      expect(proxy.count()).toBeGreaterThan(0);
+      proxy.resetCount();
+      expect((await provider.get(address)).value).toBe("second"); // from the refreshed cache
+      expect(proxy.count()).toBe(0);
+      await writer.dispose();
+    });
+
     it("caches nothing with cacheTtlSeconds 0", async () => {
       const { provider } = counted("no-cache", { cacheTtlSeconds: 0 });
       const address = { name: "UNCACHED", scope: GLOBAL };

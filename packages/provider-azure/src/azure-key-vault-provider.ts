@@ -33,6 +33,7 @@ import {
   type Provider,
   type ProviderCapabilities,
   type ProviderDeleteOptions,
+  type ProviderGetOptions,
   type ProviderListQuery,
   type ProviderSetOptions,
   quoteName,
@@ -702,7 +703,7 @@ export function azureKeyVault(options: AzureKeyVaultOptions): Provider {
     });
   }
 
-  async function get(address: SecretAddress, getOptions: { version?: number } = {}): Promise<StoredSecret> {
+  async function get(address: SecretAddress, getOptions: ProviderGetOptions = {}): Promise<StoredSecret> {
     const { azureName } = addressOf(address);
     const version = getOptions?.version;
     if (version !== undefined && (!Number.isInteger(version) || version < 1)) {
@@ -711,8 +712,11 @@ export function azureKeyVault(options: AzureKeyVaultOptions): Provider {
         name: address.name,
       });
     }
-    const read = await cache.read(azureName, version === undefined ? "current" : `v${version}`, () =>
-      version === undefined ? loadCurrent(address, azureName) : loadVersion(address, azureName, version),
+    const read = await cache.read(
+      azureName,
+      version === undefined ? "current" : `v${version}`,
+      () => (version === undefined ? loadCurrent(address, azureName) : loadVersion(address, azureName, version)),
+      { fresh: getOptions?.noCache === true },
     );
     const copy = structuredClone(read.value);
     if (read.fromCache) copy.cachedAgeMs = read.ageMs;

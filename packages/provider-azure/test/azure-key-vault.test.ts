@@ -299,6 +299,19 @@ describe.skipIf(LOWKEY_SKIP_REASON !== undefined)("azure-keyvault provider on Lo
       expect(refetched.cachedAgeMs).toBeUndefined();
     });
 
+    it("fetches now for a noCache read, and the fresh copy replaces the cached one", async () => {
+      const p = testProvider(vault, { cacheTtlSeconds: 300 });
+      const name = unique("fresh");
+      await p.set!(at(name), { value: "v1" });
+      expect((await p.get(at(name))).value).toBe("v1");
+      await raw.setSecret(name, "changed-elsewhere");
+      expect((await p.get(at(name))).value).toBe("v1"); // cached
+      const fresh = await p.get(at(name), { noCache: true });
+      expect(fresh.value).toBe("changed-elsewhere");
+      expect(fresh.cachedAgeMs).toBeUndefined();
+      expect((await p.get(at(name))).value).toBe("changed-elsewhere");
+    });
+
     it("reads through every time when cacheTtlSeconds is 0", async () => {
       const p = provider({ cacheTtlSeconds: 0 });
       const name = unique("uncached");

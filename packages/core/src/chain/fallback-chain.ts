@@ -123,7 +123,10 @@ export class FallbackChain {
    *   and some failed or were offline (details.outcomes lists each), or the first failure under
    *   `strict`; INTEGRITY when a provider or the last-known-good cache detects tampering.
    */
-  async resolve(candidates: SecretAddress[], options: { version?: number; only?: string } = {}): Promise<ChainHit> {
+  async resolve(
+    candidates: SecretAddress[],
+    options: { version?: number; only?: string; noCache?: boolean } = {},
+  ): Promise<ChainHit> {
     const outcomes: ProviderOutcome[] = [];
     const failed = new Set<string>();
     const cacheOnly = new Map<string, CacheOnlyReason>();
@@ -162,9 +165,12 @@ export class FallbackChain {
         }
         try {
           const secret =
-            current && provider.lookup
+            current && provider.lookup && !options.noCache
               ? await provider.lookup(address)
-              : await provider.get(address, current ? undefined : { version: options.version });
+              : await provider.get(address, {
+                  ...(current ? {} : { version: options.version }),
+                  ...(options.noCache ? { noCache: true } : {}),
+                });
           if (secret === undefined) {
             outcomes.push({ provider: provider.name, outcome: "miss" });
             if (current && provider.capabilities.remote) await this.forget(provider, address);

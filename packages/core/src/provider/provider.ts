@@ -44,6 +44,11 @@ export interface ProviderCapabilities {
 export interface ProviderGetOptions {
   /** Read this version instead of the current one. */
   version?: number;
+  /**
+   * Ask the source, not an in-memory read cache; the fresh answer then replaces the cached one.
+   * @default false
+   */
+  noCache?: boolean;
 }
 
 /** Options of a provider `set`. */

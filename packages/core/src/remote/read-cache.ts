@@ -79,17 +79,22 @@ export class ReadCache<T> {
     return cached;
   }
 
-  /** The cached value of (`group`, `item`), or a join of the fetch in flight, or the result of `load`. */
-  async read(group: string, item: string, load: () => Promise<T>): Promise<CachedRead<T>> {
-    const cached = this.peek(group, item);
-    if (cached) {
-      this.hits++;
-      return cached;
-    }
-    const running = this.inFlight.get(group)?.get(item);
-    if (running) {
-      this.hits++;
-      return running.promise;
+  /**
+   * The cached value of (`group`, `item`), or a join of the fetch in flight, or the result of
+   * `load`. With `fresh`, always the result of a new `load` (which then replaces the cached value).
+   */
+  async read(group: string, item: string, load: () => Promise<T>, options: { fresh?: boolean } = {}): Promise<CachedRead<T>> {
+    if (!options.fresh) {
+      const cached = this.peek(group, item);
+      if (cached) {
+        this.hits++;
+        return cached;
+      }
+      const running = this.inFlight.get(group)?.get(item);
+      if (running) {
+        this.hits++;
+        return running.promise;
+      }
     }
     this.misses++;
     const generation = this.generation(group);

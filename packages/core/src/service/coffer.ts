@@ -462,6 +462,7 @@ class CofferService implements Coffer {
       const hit = await this.core.chain.resolve(this.candidates(name, this.cascade(options), detected.env), {
         version: options.version,
         only: options.provider,
+        noCache: options.noCache === true,
       });
       const secret = hit.secret;
       const decay = decayOf(secret, this.now());
@@ -516,7 +517,7 @@ class CofferService implements Coffer {
     const name = this.name(nameIn);
     try {
       const detected = await this.resolveEnv(options.env);
-      const hit = await this.core.chain.resolve(this.candidates(name, this.cascade(options), detected.env), { only: options.provider });
+      const hit = await this.core.chain.resolve(this.candidates(name, this.cascade(options), detected.env), { only: options.provider, noCache: options.noCache === true });
       await this.authorize("read", name, hit.secret);
       const state = decayOf(hit.secret, this.now()).state;
       this.recordLater({ action: "read", name, scope: scopeLabel(hit.secret.scope), provider: hit.provider.name, success: true, details: { check: "has" } });

@@ -170,8 +170,11 @@ export async function getSecret(
   if (version !== undefined && (!Number.isInteger(version) || version < 1)) {
     throw new CofferError("INVALID_ARGUMENT", "version must be a positive integer", { field: "version" });
   }
-  const read = await ctx.cache.read(awsName, cacheItem(version), () =>
-    version === undefined ? fetchCurrent(ctx, awsName, address) : fetchVersion(ctx, awsName, address, version),
+  const read = await ctx.cache.read(
+    awsName,
+    cacheItem(version),
+    () => (version === undefined ? fetchCurrent(ctx, awsName, address) : fetchVersion(ctx, awsName, address, version)),
+    { fresh: options.noCache === true },
   );
   return copySecret(read.value, read.fromCache ? read.ageMs : undefined);
 }
