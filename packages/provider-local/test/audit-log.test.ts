@@ -113,6 +113,31 @@ describe("local audit log: keyed hash chain", () => {
     expect(await q.auditLog.verify()).toMatchObject({ ok: false, brokenAt: { seq: 3, reason: "inserted" } });
   });
 
+  it("drops the random-order hash index of earlier versions on the first append, and still classifies a broken chain", async () => {
+    const home = await tempHome();
+    const first = openLocal({ home });
+    await first.auditLog.append(entry(0));
+    await first.dispose();
+    const indexes = (path: string) =>
+      withRawDb(path, (db) =>
+        (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'audit_log'").all() as Array<{ name: string }>)
+          .map((r) => r.name)
+          .sort(),
+      );
+    expect(indexes(first.storePath)).toEqual(["audit_log_accessor", "audit_log_name", "audit_log_time"]);
+    // A store made by an earlier version carries the index.
+    withRawDb(first.storePath, (db) => db.exec("CREATE INDEX audit_log_hash ON audit_log (hash)"));
+    const p = openLocal({ home });
+    for (let i = 1; i < 6; i++) await p.auditLog.append(entry(i));
+    expect(indexes(p.storePath)).not.toContain("audit_log_hash");
+    withRawDb(p.storePath, (db) => {
+      db.prepare("UPDATE audit_log SET seq = -1 WHERE seq = 3").run();
+      db.prepare("UPDATE audit_log SET seq = 3 WHERE seq = 4").run();
+      db.prepare("UPDATE audit_log SET seq = 4 WHERE seq = -1").run();
+    });
+    expect(await p.auditLog.verify()).toMatchObject({ ok: false, brokenAt: { seq: 3, reason: "reordered" } });
+  });
+
   it("detects two swapped entries", async () => {
     const p = await auditedStore();
     withRawDb(p.storePath, (db) => {

@@ -9,11 +9,14 @@ import {
   CofferError,
 } from "@coffer/core";
 import { META } from "../db/meta-keys.js";
+import { LEGACY_INDEXES_SQL } from "../db/schema.js";
 import type { StoreSession } from "../store/store-session.js";
 import { verifyAuditChain } from "./audit-chain-verification.js";
 import { type AuditRow, auditHash, toAuditEntry, toAuditRow } from "./audit-record.js";
 
 const MAX_QUERY_LIMIT = 10_000;
+/** Sessions that have dropped the indexes of earlier versions (once per open store). */
+const legacyIndexesDropped = new WeakSet<StoreSession>();
 
 /**
  * Append one checked entry inside the caller's IMMEDIATE transaction: the entry links to the
@@ -37,6 +40,10 @@ export function appendAuditRows(
   let prevHash = session.meta(META.auditHeadHash) ?? "";
   const out: AuditEntry[] = [];
   try {
+    if (!legacyIndexesDropped.has(session)) {
+      session.statement(LEGACY_INDEXES_SQL).run();
+      legacyIndexesDropped.add(session);
+    }
     const insert = session.statement(
       `INSERT INTO audit_log (seq, time, accessor, front_end, action, name, scope, env, provider, success,
          error_code, purpose, fingerprint, version, details, prev_hash, hash)

@@ -1,3 +1,10 @@
+/**
+ * Indexes earlier versions created and this one drops (on a store's first audit append): an index
+ * on the random `hash` column made every append write to a random page, for a lookup that only
+ * classifies an already broken chain.
+ */
+export const LEGACY_INDEXES_SQL = "DROP INDEX IF EXISTS audit_log_hash";
+
 /** On-disk format written by this version. Stores with a higher number are refused. */
 export const STORE_FORMAT = 1;
 
@@ -78,5 +85,4 @@ CREATE TABLE IF NOT EXISTS audit_log (
 CREATE INDEX IF NOT EXISTS audit_log_name ON audit_log (name, seq);
 CREATE INDEX IF NOT EXISTS audit_log_accessor ON audit_log (accessor, seq);
 CREATE INDEX IF NOT EXISTS audit_log_time ON audit_log (time);
-CREATE INDEX IF NOT EXISTS audit_log_hash ON audit_log (hash);
 `;
