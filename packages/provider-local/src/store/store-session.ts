@@ -125,11 +125,11 @@ export class StoreSession {
    * reads); acknowledged secret writes always use {@link write}.
    */
   async writeRelaxed<T>(fn: () => T): Promise<T> {
-    this.db.pragma("synchronous = NORMAL");
+    this.statement("PRAGMA synchronous = NORMAL").run();
     try {
       return await this.write(fn);
     } finally {
-      if (this.db.open) this.db.pragma("synchronous = FULL");
+      if (this.db.open) this.statement("PRAGMA synchronous = FULL").run();
     }
   }
 
