@@ -26,6 +26,33 @@ describe("attributes are bound to the ciphertext", () => {
   });
 });
 
+describe("the current-version pointer is checked against the stored versions", () => {
+  it("refuses reads and writes of a secret rolled back by editing its current version, and the integrity check names it", async () => {
+    const home = await tempHome();
+    const store = openLocal({ home, masterKey: KEY });
+    for (const value of ["old-value-111", "mid-value-222", "new-value-333"]) await store.set(address, { value });
+    await store.dispose();
+    withRawDb(store.storePath, (db) => {
+      expect(db.prepare("UPDATE secret_states SET current_version = 1 WHERE name = ?").run("GUARDED").changes).toBe(1);
+    });
+    const reopened = openLocal({ home, masterKey: KEY });
+    for (const attempt of [
+      () => reopened.get(address),
+      () => reopened.lookup(address),
+      () => reopened.get(address, { version: 1 }),
+      () => reopened.set(address, { value: "after-tamper-444" }),
+    ]) {
+      const err = (await attempt().catch((e) => e)) as CofferError;
+      expect(err.code).toBe("INTEGRITY");
+      expect(err.message).toContain("roll");
+      expect(err.message).not.toContain("old-value-111");
+    }
+    const report = await reopened.verifyIntegrity();
+    expect(report.ok).toBe(false);
+    expect(report.problems.join("\n")).toContain("current version 1 is older than stored version 3");
+  });
+});
+
 describe("an interrupted master-key rotation", () => {
   it("opens with the key file when a torn pending key file (killed mid-write) lies beside it", async () => {
     const { writeFileSync } = await import("node:fs");

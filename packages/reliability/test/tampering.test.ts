@@ -302,11 +302,29 @@ describe("tampering with the store file is detected with a coded error", () => {
     tally(context, { operations: cases.length });
   });
 
+  it("a state rolled back to an older version by editing current_version is refused with INTEGRITY", async (context) => {
+    const ws = await seeded();
+    editStore(ws, (db) => db.prepare("UPDATE secret_states SET current_version = 1 WHERE name = 'SECRET_A'").run());
+    const { coffer, local } = await open(ws);
+    for (const err of [
+      await rejection(coffer.get("SECRET_A", { reveal: true })),
+      await rejection(coffer.set("SECRET_A", "written-over-a-rollback")),
+    ]) {
+      expectIntegrity(err);
+      expectValueFree(err);
+    }
+    expect((await local!.verifyIntegrity()).ok).toBe(false);
+    tally(context, { operations: 3 });
+  });
+
   it.skipIf(!KNOWN_GAPS)(
-    "KNOWN GAP (reported): a state rolled back to an older version by editing current_version is detected",
+    "KNOWN GAP (reported): a rollback made by editing current_version and deleting the newer versions' rows is detected",
     async () => {
       const ws = await seeded();
-      editStore(ws, (db) => db.prepare("UPDATE secret_states SET current_version = 1 WHERE name = 'SECRET_A'").run());
+      editStore(ws, (db) => {
+        db.prepare("UPDATE secret_states SET current_version = 1 WHERE name = 'SECRET_A'").run();
+        db.prepare("DELETE FROM secret_versions WHERE name = 'SECRET_A' AND version > 1").run();
+      });
       const { coffer, local } = await open(ws);
       expectIntegrity(await rejection(coffer.get("SECRET_A", { reveal: true })));
       expect((await local!.verifyIntegrity()).ok).toBe(false);

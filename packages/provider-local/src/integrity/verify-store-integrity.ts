@@ -68,6 +68,20 @@ export function verifyStoreIntegrity(session: StoreSession): IntegrityReport {
       `secret ${quoteName(s.name)} (scope ${s.scope}, env ${s.env || "default"}): current version ${s.current_version} is missing`,
     );
   }
+  // Every write makes its new version current, so a current version below the newest one was set
+  // back in the file (a rollback to an older, authentic value).
+  const rolledBack = session
+    .statement(
+      `SELECT s.scope, s.name, s.env, s.current_version, max(v.version) AS newest FROM secret_states s
+       JOIN secret_versions v ON v.scope = s.scope AND v.name = s.name AND v.env = s.env
+       GROUP BY s.scope, s.name, s.env HAVING newest <> s.current_version`,
+    )
+    .all() as Array<{ scope: string; name: string; env: string; current_version: number; newest: number }>;
+  for (const s of rolledBack) {
+    problems.push(
+      `secret ${quoteName(s.name)} (scope ${s.scope}, env ${s.env || "default"}): current version ${s.current_version} is older than stored version ${s.newest} (rolled back in the file)`,
+    );
+  }
   const documents = session
     .statement("SELECT collection, key, ciphertext FROM documents")
     .iterate() as IterableIterator<{

@@ -36,6 +36,8 @@ interface VersionRow {
   deleted_at: string | null;
   purge_at: string | null;
   current_version: number;
+  /** The newest version stored for the state (equals `current_version` unless the file was edited). */
+  newest_version: number | null;
   version: number | null;
   ciphertext: Buffer | null;
   encoding: ValueEncoding | null;
@@ -75,15 +77,24 @@ function versionColumns(versionExpr: string): string {
   ].join(",\n       ");
 }
 
+/**
+ * The newest stored version of the state. Every write adds a version above the current one and
+ * makes it current (a rollback too: it writes the old value as a new version), so the current
+ * version is always the newest; a pointer moved back in the file shows up here.
+ */
+const NEWEST_VERSION = `(SELECT max(n.version) FROM secret_versions n WHERE n.scope = s.scope AND n.name = s.name AND n.env = s.env) AS newest_version`;
+
 const GET_CURRENT = `
 SELECT s.created_at AS state_created_at, s.deleted_at, s.purge_at, s.current_version,
-       ${versionColumns("s.current_version")}
+       ${versionColumns("s.current_version")},
+       ${NEWEST_VERSION}
 FROM secret_states s
 WHERE s.scope = ? AND s.name = ? AND s.env = ?`;
 
 const GET_VERSION = `
 SELECT s.created_at AS state_created_at, s.deleted_at, s.purge_at, s.current_version,
-       ${versionColumns("@version")}
+       ${versionColumns("@version")},
+       ${NEWEST_VERSION}
 FROM secret_states s
 WHERE s.scope = @scope AND s.name = @name AND s.env = @env`;
 
@@ -176,8 +187,24 @@ export class SecretTable {
     );
   }
 
+  /**
+   * Refuse a state whose current-version pointer is not its newest version: the store file was
+   * edited to roll the secret back to an older (authentic) value.
+   * @throws CofferError INTEGRITY
+   */
+  #checkPointer(session: StoreSession, key: StateKey, row: { current_version: number; newest_version: number | null }): void {
+    if (row.newest_version !== null && row.newest_version !== row.current_version) {
+      throw new CofferError(
+        "INTEGRITY",
+        `${describeState(key)} points at version ${row.current_version} but version ${row.newest_version} is newer: the store ${session.path} was edited to roll it back`,
+        { name: key.name, version: row.current_version, newestVersion: row.newest_version, path: session.path },
+      );
+    }
+  }
+
   /** Decrypt the current version row of a live state. */
   #fromCurrentRow(session: StoreSession, key: StateKey, row: VersionRow): StoredSecret {
+    this.#checkPointer(session, key, row);
     if (row.version === null) {
       throw new CofferError(
         "INTEGRITY",
@@ -199,6 +226,7 @@ export class SecretTable {
     const row = session.statement(GET_VERSION).get({ version, ...key }) as VersionRow | undefined;
     if (!row) throw this.#notFound(key);
     if (row.deleted_at !== null) throw this.#deleted(key, row);
+    this.#checkPointer(session, key, row);
     if (row.version === null) {
       throw new CofferError(
         "NOT_FOUND",
@@ -318,8 +346,13 @@ export class SecretTable {
         );
       }
       const state = session
-        .statement("SELECT current_version, created_at FROM secret_states WHERE scope = ? AND name = ? AND env = ?")
-        .get(key.scope, key.name, key.env) as { current_version: number; created_at: string } | undefined;
+        .statement(
+          `SELECT s.current_version, s.created_at, ${NEWEST_VERSION} FROM secret_states s WHERE s.scope = ? AND s.name = ? AND s.env = ?`,
+        )
+        .get(key.scope, key.name, key.env) as
+        | { current_version: number; created_at: string; newest_version: number | null }
+        | undefined;
+      if (state) this.#checkPointer(session, key, state);
       const current = state?.current_version ?? 0;
       if (opts.mode === "create" && state) {
         throw new CofferError("ALREADY_EXISTS", `${describeState(key)} already exists (version ${current})`, {
