@@ -59,7 +59,14 @@ const npmEnv = {
 };
 delete npmEnv.npm_config_nodedir;
 delete npmEnv.COFFER_MASTER_KEY;
-const userEnv = { ...npmEnv, PATH: `${join(prefix, "bin")}:${process.env.PATH}`, COFFER_HOME: home, NO_COLOR: "1" };
+// The CLI's start-up code cache goes to a temp XDG_CACHE_HOME, not the user's ~/.cache.
+const userEnv = {
+  ...npmEnv,
+  PATH: `${join(prefix, "bin")}:${process.env.PATH}`,
+  COFFER_HOME: home,
+  XDG_CACHE_HOME: join(work, "xdg-cache"),
+  NO_COLOR: "1",
+};
 
 const PUBLIC = [
   "@coffer/core",
