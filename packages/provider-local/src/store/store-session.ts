@@ -114,7 +114,7 @@ export class StoreSession {
    * see the latest commit and no other process can interleave a write. Lock contention beyond
    * SQLite's busy timeout is retried with backoff; any throw rolls everything back.
    */
-  async write<T>(fn: () => T): Promise<T> {
+  write<T>(fn: () => T): Promise<T> {
     return this.#withRetry(() => this.#transaction(this.#begin, fn));
   }
 
@@ -134,12 +134,12 @@ export class StoreSession {
   }
 
   /** Run `fn` in one read transaction (a consistent snapshot across several statements). */
-  async readSnapshot<T>(fn: () => T): Promise<T> {
+  readSnapshot<T>(fn: () => T): Promise<T> {
     return this.#withRetry(() => this.#transaction(this.#beginRead, fn));
   }
 
   /** Run a single-statement read; retried like a transaction if the store is briefly locked. */
-  async read<T>(fn: () => T): Promise<T> {
+  read<T>(fn: () => T): Promise<T> {
     return this.#withRetry(fn);
   }
 
@@ -158,14 +158,28 @@ export class StoreSession {
     }
   }
 
-  async #withRetry<T>(attempt: () => T): Promise<T> {
+  /**
+   * Run `attempt` now; only a store locked beyond SQLite's busy timeout is retried, later, with
+   * backoff. (The first attempt runs synchronously: reads and writes are synchronous in SQLite,
+   * and a hot read path pays for no extra promise layers.)
+   */
+  #withRetry<T>(attempt: () => T): Promise<T> {
+    try {
+      return Promise.resolve(attempt());
+    } catch (err) {
+      if (!isBusy(err)) return Promise.reject(toStoreError(err, this.path));
+      return this.#retryWhileBusy(attempt);
+    }
+  }
+
+  async #retryWhileBusy<T>(attempt: () => T): Promise<T> {
     for (let n = 1; ; n++) {
+      await sleep(20 * 2 ** n + Math.floor(Math.random() * 20));
       try {
         return attempt();
       } catch (err) {
-        if (!isBusy(err) || n >= MAX_ATTEMPTS) throw toStoreError(err, this.path);
+        if (!isBusy(err) || n + 1 >= MAX_ATTEMPTS) throw toStoreError(err, this.path);
       }
-      await sleep(20 * 2 ** n + Math.floor(Math.random() * 20));
     }
   }
 
