@@ -365,7 +365,7 @@ class CofferService implements Coffer {
     return reports;
   }
 
-  private view(meta: SecretMetadata, value?: string): SecretView {
+  private view(meta: SecretMetadata, value?: string, now: Date = this.now()): SecretView {
     const masked = meta.writeOnly ? WRITE_ONLY_PREVIEW : value === undefined ? "********" : maskValue(meta.encoding === "base64" ? `base64:${value}` : value);
     return {
       ...attributesOf(meta),
@@ -378,7 +378,7 @@ class CofferService implements Coffer {
       createdAt: meta.createdAt,
       updatedAt: meta.updatedAt,
       provider: meta.provider,
-      decay: decayOf(meta, this.now()),
+      decay: decayOf(meta, now),
       maskedValue: masked,
       ...(meta.deletedAt ? { deletedAt: meta.deletedAt, purgeAt: meta.purgeAt } : {}),
     };
@@ -584,6 +584,7 @@ class CofferService implements Coffer {
       const groups = new Map<string, { item: ListItem; key: string }>();
       const ordered: Array<{ item: ListItem; key: string }> = [];
       const seenNameScope = new Map<string, string>(); // name+scope -> provider that wins
+      const now = this.now();
       for (const { provider } of entries) {
         if (!provider.list || !provider.capabilities.list) continue;
         if (this.core.chain.offline && provider.capabilities.remote) {
@@ -604,12 +605,18 @@ class CofferService implements Coffer {
               if (!group) {
                 const winner = seenNameScope.get(nsKey);
                 if (winner === undefined) seenNameScope.set(nsKey, provider.name);
-                group = { key, item: { ...this.view(meta), envs: [], shadowed: winner !== undefined && winner !== provider.name } };
+                const item = this.view(meta, undefined, now) as ListItem;
+                item.envs = [];
+                item.shadowed = winner !== undefined && winner !== provider.name;
+                group = { key, item };
                 groups.set(key, group);
                 ordered.push(group);
+              } else if (meta.env === undefined) {
+                // The default state describes the secret; an env state listed first only held its place.
+                const { envs, shadowed } = group.item;
+                group.item = Object.assign(this.view(meta, undefined, now) as ListItem, { envs, shadowed });
               }
               group.item.envs.push(meta.env ?? "default");
-              if (meta.env === undefined) Object.assign(group.item, this.view(meta), { envs: group.item.envs, shadowed: group.item.shadowed });
             }
             cursor = page.nextCursor;
           } while (cursor);
