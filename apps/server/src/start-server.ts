@@ -4,6 +4,7 @@ import { apiTokens, CofferError } from "@coffer/core";
 import { defaultAccessor, openCoffer } from "@coffer/runtime";
 import type { FastifyInstance } from "fastify";
 import { buildApp, REDACTED_LOG_PATHS } from "./app.js";
+import { pathOf } from "./http/error-responses.js";
 import type { ServerArguments } from "./server-arguments.js";
 import { readServerSettings } from "./server-settings.js";
 import { SERVER_VERSION } from "./version.js";
@@ -42,7 +43,18 @@ export async function startServer(args: ServerArguments, env: NodeJS.ProcessEnv 
       ...(opened.approvals ? { approvals: opened.approvals } : {}),
       settings,
       version: SERVER_VERSION,
-      logger: { level: args.logLevel, redact: { paths: REDACTED_LOG_PATHS, censor: "[redacted]" } },
+      logger: {
+        level: args.logLevel,
+        redact: { paths: REDACTED_LOG_PATHS, censor: "[redacted]" },
+        // Request lines (debug and trace) carry the path, never the query string.
+        serializers: {
+          req: (req: { method?: string; url?: string; ip?: string }) => ({
+            method: req.method,
+            path: pathOf(req.url ?? ""),
+            remoteAddress: req.ip,
+          }),
+        },
+      },
       logRequests: args.logLevel === "debug" || args.logLevel === "trace",
       ...(https ? { https } : {}),
       ...(bundledDocsAssets() ? { docsAssetsDir: bundledDocsAssets() } : {}),

@@ -45,6 +45,7 @@ describe("a secret value never leaks", () => {
     expect(
       (await send("reveal", "GET", `${secretPath("leak-check")}?reveal=true&purpose=leak%20test`, {}, true)).body.value,
     ).toBe(SENTINEL);
+    await send("value wrongly sent in a query string", "GET", `${secretPath("leak-check")}?value=${SENTINEL}`);
     await send("list", "GET", "/v1/secrets");
     await send("versions", "GET", secretPath("leak-check", "/versions"));
     await send("export metadata", "GET", "/v1/export");

@@ -1,6 +1,15 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { PROBLEM_MEDIA_TYPE, toProblemResponse } from "./problem.js";
 
+/**
+ * The path of a request URL, without its query string: logs never carry query parameters (a
+ * caller might wrongly put a value there).
+ */
+export function pathOf(url: string): string {
+  const q = url.indexOf("?");
+  return q === -1 ? url : url.slice(0, q);
+}
+
 /** Send any error as an application/problem+json response, logging it without values. */
 export function sendProblem(err: unknown, req: FastifyRequest, reply: FastifyReply): FastifyReply {
   const { body, headers } = toProblemResponse(err);
@@ -15,7 +24,7 @@ export function sendProblem(err: unknown, req: FastifyRequest, reply: FastifyRep
     );
   } else {
     req.log.info(
-      { code: body.code, status: body.status, accessor: req.apiToken?.name, method: req.method, url: req.url },
+      { code: body.code, status: body.status, accessor: req.apiToken?.name, method: req.method, path: pathOf(req.url) },
       "request refused",
     );
   }
