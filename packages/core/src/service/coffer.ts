@@ -8,6 +8,7 @@ import { decayOf } from "../expiry/decay.js";
 import { generateSecret } from "../generate/index.js";
 import type { Hook, HookEvent, HookPayload, HookReport, HookSource } from "../hooks/hook.js";
 import { parseImport } from "../import-formats/index.js";
+import { scopeMatches } from "../governance/scope-filter.js";
 import { type ScopeRef, scopeKey, scopeLabel } from "../model/scope.js";
 import type { SecretAddress, SecretMetadata, SecretWrite, StoredSecret } from "../model/secret.js";
 import { mapToEnvVars, matchesGlob, validateEnvName, validateSecretName } from "../names/secret-name.js";
@@ -1315,7 +1316,7 @@ function hookMatches(hook: Hook, event: HookEvent, payload: { name: string; scop
   if (m.events && !m.events.includes(event)) return false;
   if (m.names && !m.names.some((p) => matchesGlob(payload.name, p))) return false;
   if (m.tags && !m.tags.some((t) => payload.tags?.includes(t))) return false;
-  if (m.scopes && !m.scopes.some((s) => payload.scope === s || payload.scope.startsWith(`${s}:`))) return false;
+  if (m.scopes && !m.scopes.some((s) => scopeMatches(payload.scope, s))) return false;
   return true;
 }
 

@@ -1,7 +1,7 @@
 import { quoteName } from "../../names/secret-name.js";
 import type { PolicyAction, PolicyDecision } from "../../policy/policy.js";
 import { TOKEN_SCOPES, type TokenScope } from "../../tokens/token-scopes.js";
-import { compileGlob } from "../name-glob.js";
+import { globRegExp } from "../../names/secret-name.js";
 import type { GovernedPolicyRequest } from "./governed-policy-request.js";
 
 /**
@@ -28,16 +28,6 @@ export function requiredTokenScope(request: Pick<GovernedPolicyRequest, "action"
   return TOKEN_SCOPE_FOR_ACTION[request.action];
 }
 
-const patternCache = new Map<string, RegExp>();
-function patternOf(glob: string): RegExp {
-  let re = patternCache.get(glob);
-  if (!re) {
-    if (patternCache.size > 1000) patternCache.clear();
-    re = compileGlob(glob);
-    patternCache.set(glob, re);
-  }
-  return re;
-}
 
 /**
  * Check a request against the accessor's token scopes and name pattern. Applies to accessors of
@@ -71,7 +61,7 @@ export function checkTokenScopes(request: GovernedPolicyRequest): PolicyDecision
           reason: `token ${quoteName(accessor.id)} may only access secrets matching ${quoteName(pattern)}, so it cannot make bulk ${request.action}s`,
         };
       }
-    } else if (!patternOf(pattern).test(request.name)) {
+    } else if (!globRegExp(pattern).test(request.name)) {
       return {
         allowed: false,
         rule: "token-pattern",
