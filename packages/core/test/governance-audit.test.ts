@@ -261,6 +261,23 @@ describe("retention", () => {
   });
 });
 
+describe("batched read entries", () => {
+  it("merge the reads of each secret within one flush, keep first-read order, and count every read", async () => {
+    const { coffer } = await governedCoffer({ accessor: user("alice") });
+    await coffer.set("api-a", "value-a-123456");
+    await coffer.set("api-b", "value-b-123456");
+    // Issued together, so all five land in one batch whatever the machine's speed.
+    await Promise.all(["api-a", "api-b", "api-a", "api-b", "api-a"].map((name) => coffer.get(name)));
+    const reads = (await coffer.audit({ action: "read" })).reverse(); // oldest first
+    expect(reads.map((e) => [e.name, e.details?.count ?? 1])).toEqual([
+      ["api-a", 3],
+      ["api-b", 2],
+    ]);
+    expect(reads[0]!.details).toMatchObject({ coalesced: true, count: 3, lastTime: expect.any(String) });
+    expect((await coffer.inspect("api-a")).accessCount).toBe(3);
+  });
+});
+
 describe("anomaly flags", () => {
   const T0 = Date.parse("2026-03-02T09:00:00.000Z");
   const entry = (seconds: number, fields: Partial<AuditEntryInput> = {}): AuditEntryInput => ({
@@ -271,6 +288,15 @@ describe("anomaly flags", () => {
     name: "api-key",
     success: true,
     ...fields,
+  });
+
+  it("counts every read a coalesced entry stands for", () => {
+    const merged = entry(0, { details: { coalesced: true, count: 40, lastTime: entry(0.02).time } });
+    expect(detectAnomalies([merged], { burstReads: 30, burstWindowSeconds: 60, timeZone: "UTC" })).toEqual([
+      { kind: "read-burst", accessor: "bot", count: 40, from: merged.time, to: merged.time, names: ["api-key"] },
+    ]);
+    const small = entry(0, { details: { coalesced: true, count: 29, lastTime: entry(0.02).time } });
+    expect(detectAnomalies([small], { burstReads: 30, burstWindowSeconds: 60, timeZone: "UTC" })).toEqual([]);
   });
 
   it("flags a burst of reads by one accessor, and not a slower pace", () => {

@@ -1286,23 +1286,28 @@ class CofferService implements Coffer {
 }
 
 /**
- * Merge runs of identical background entries (same accessor, action, secret, outcome) into one
- * entry with `details.count` and the last time, so a hot read loop costs one audit row per
+ * Merge identical background entries of one batch (same accessor, action, secret, outcome) into
+ * one entry with `details.count` and the last time, placed where the first of them was: an agent
+ * or a server reading the same few secrets over and over costs one audit row per secret per
  * flush rather than one per read.
  */
 function coalesceReads(entries: AuditEntryInput[]): AuditEntryInput[] {
   const out: AuditEntryInput[] = [];
-  let runKey = "";
+  const merged = new Map<string, { entry: AuditEntryInput; count: number; lastTime: string }>();
   for (const e of entries) {
     const key = JSON.stringify([e.accessor, e.frontEnd, e.action, e.name, e.scope, e.env, e.provider, e.success, e.version, e.details]);
-    const last = out[out.length - 1];
-    if (last && key === runKey) {
-      const count = typeof last.details?.count === "number" && last.details.coalesced ? last.details.count : 1;
-      last.details = { ...(last.details ?? {}), coalesced: true, count: count + 1, lastTime: e.time };
+    const seen = merged.get(key);
+    if (seen) {
+      seen.count++;
+      seen.lastTime = e.time;
       continue;
     }
-    runKey = key;
-    out.push({ ...e });
+    const entry = { ...e };
+    merged.set(key, { entry, count: 1, lastTime: e.time });
+    out.push(entry);
+  }
+  for (const { entry, count, lastTime } of merged.values()) {
+    if (count > 1) entry.details = { ...(entry.details ?? {}), coalesced: true, count, lastTime };
   }
   return out;
 }

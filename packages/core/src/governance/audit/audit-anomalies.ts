@@ -80,16 +80,36 @@ export type Anomaly =
 interface Timed {
   t: number;
   e: AuditEntryInput;
+  /** Operations the entry stands for: a coalesced read entry counts each read it merged. */
+  w: number;
 }
 
-/** Maximal runs where at least `n` items fall within `windowMs` of each other (sliding window), merged when they overlap. */
+/** Reads a coalesced entry merged (`details.count`), else 1. */
+function weightOf(e: AuditEntryInput): number {
+  const count = e.details?.coalesced === true ? e.details.count : undefined;
+  return typeof count === "number" && Number.isSafeInteger(count) && count > 1 ? count : 1;
+}
+
+/** Operations the items stand for. */
+function total(items: Timed[]): number {
+  let n = 0;
+  for (const item of items) n += item.w;
+  return n;
+}
+
+/**
+ * Maximal runs where items standing for at least `n` operations fall within `windowMs` of each
+ * other (sliding window), merged when they overlap.
+ */
 function clusters(items: Timed[], n: number, windowMs: number): Timed[][] {
   const out: Timed[][] = [];
   let active: { from: number; to: number } | undefined;
   let left = 0;
+  let inWindow = 0;
   for (let right = 0; right < items.length; right++) {
-    while (items[right]!.t - items[left]!.t > windowMs) left++;
-    if (right - left + 1 < n) continue;
+    inWindow += items[right]!.w;
+    while (items[right]!.t - items[left]!.t > windowMs) inWindow -= items[left++]!.w;
+    if (inWindow < n) continue;
     if (active && left <= active.to) active.to = right;
     else {
       if (active) out.push(items.slice(active.from, active.to + 1));
@@ -145,7 +165,7 @@ export function detectAnomalies(entries: readonly AuditEntryInput[], options: An
     .map((e, i) => ({ t: Date.parse(e.time), e, i, seq: (e as { seq?: number }).seq ?? 0 }))
     .filter((x) => !Number.isNaN(x.t))
     .sort((a, b) => a.t - b.t || a.seq - b.seq || b.i - a.i)
-    .map(({ t, e }) => ({ t, e }));
+    .map(({ t, e }) => ({ t, e, w: weightOf(e) }));
   const recent = (cluster: Timed[]) => cluster[cluster.length - 1]!.t >= since;
   const anomalies: Anomaly[] = [];
 
@@ -156,31 +176,32 @@ export function detectAnomalies(entries: readonly AuditEntryInput[], options: An
       anomalies.push({
         kind: "read-burst",
         accessor,
-        count: c.length,
+        count: total(c),
         from: c[0]!.e.time,
         to: c[c.length - 1]!.e.time,
         names: namesOf(c),
       });
     }
     const history = list.filter((x) => x.t < since || since === Number.NEGATIVE_INFINITY);
-    if (history.length < minHistory) continue;
+    const historyReads = total(history);
+    if (historyReads < minHistory) continue;
     const perHour = new Array<number>(24).fill(0);
-    for (const x of history) perHour[hourOf(x.t)]!++;
+    for (const x of history) perHour[hourOf(x.t)]! += x.w;
     const unusual = new Map<number, Timed[]>();
     for (const x of list) {
       if (x.t < since) continue;
       const hour = hourOf(x.t);
-      if (perHour[hour]! / history.length < rare) unusual.set(hour, [...(unusual.get(hour) ?? []), x]);
+      if (perHour[hour]! / historyReads < rare) unusual.set(hour, [...(unusual.get(hour) ?? []), x]);
     }
     for (const [hour, hits] of unusual) {
       anomalies.push({
         kind: "unusual-hour",
         accessor,
         hour,
-        count: hits.length,
+        count: total(hits),
         from: hits[0]!.e.time,
         to: hits[hits.length - 1]!.e.time,
-        historyReads: history.length,
+        historyReads,
         names: namesOf(hits),
       });
     }
@@ -218,7 +239,7 @@ export function detectAnomalies(entries: readonly AuditEntryInput[], options: An
       anomalies.push({
         kind: "repeated-denials",
         accessor,
-        count: c.length,
+        count: total(c),
         from: c[0]!.e.time,
         to: c[c.length - 1]!.e.time,
         names: namesOf(c),
