@@ -1,6 +1,6 @@
 import { CofferError, type DocumentStore } from "@coffer/core";
 import { AuthenticationFailure } from "../crypto/aead-cipher.js";
-import { ReadCache } from "../store/read-cache.js";
+import { UnchangedStoreCache } from "../store/unchanged-store-cache.js";
 import type { StoreSession } from "../store/store-session.js";
 
 const MAX_DOCUMENT_BYTES = 1024 * 1024;
@@ -49,7 +49,7 @@ class CallbackFailure {
 export class LocalDocumentStore implements DocumentStore {
   readonly #session: () => StoreSession;
   readonly #clock: () => Date;
-  readonly #texts = new ReadCache<string | undefined>(DOCUMENT_CACHE_ENTRIES);
+  readonly #texts = new UnchangedStoreCache<string | undefined>(DOCUMENT_CACHE_ENTRIES);
 
   constructor(session: () => StoreSession, clock: () => Date) {
     this.#session = session;

@@ -23,7 +23,7 @@ import { toAuditRow } from "../audit/audit-record.js";
 import { appendAuditRow } from "../audit/local-audit-log.js";
 import { AuthenticationFailure } from "../crypto/aead-cipher.js";
 import { toStoreError } from "../db/sqlite-errors.js";
-import { ReadCache } from "../store/read-cache.js";
+import { UnchangedStoreCache } from "../store/unchanged-store-cache.js";
 import type { StoreSession } from "../store/store-session.js";
 import { decodeListCursor, encodeListCursor } from "./list-cursor.js";
 import { prepareWrite } from "./secret-write.js";
@@ -120,7 +120,7 @@ export interface SecretTableSettings {
 export class SecretTable {
   readonly #session: () => StoreSession;
   readonly #settings: SecretTableSettings;
-  readonly #lookups = new ReadCache<StoredSecret | undefined>(LOOKUP_CACHE_ENTRIES);
+  readonly #lookups = new UnchangedStoreCache<StoredSecret | undefined>(LOOKUP_CACHE_ENTRIES);
 
   constructor(session: () => StoreSession, settings: SecretTableSettings) {
     this.#session = session;

@@ -4,7 +4,7 @@
  * this session), so a cached answer is always the answer the store would give now. Bounded: the
  * oldest entry goes when `max` is reached.
  */
-export class ReadCache<V> {
+export class UnchangedStoreCache<V> {
   readonly #max: number;
   readonly #entries = new Map<string, { value: V }>();
   #epoch = -1;
