@@ -4,9 +4,9 @@ import { AZURE_MAX_TAG_VALUE, AZURE_MAX_TAGS, packCofferTags, parseCofferTags } 
 
 describe("Coffer metadata in Azure tags", () => {
   it("round-trips identity, version and every attribute", () => {
-    const tags = packCofferTags({
+    const input = {
       name: "API_KEY",
-      scope: { kind: "team", id: "acme" },
+      scope: { kind: "team" as const, id: "acme" },
       env: "prod",
       version: 7,
       createdAt: "2025-01-02T03:04:05.000Z",
@@ -14,35 +14,20 @@ describe("Coffer metadata in Azure tags", () => {
         description: 'Stripe key, "live" ✓',
         tags: ["payments", "prod"],
         ttlSeconds: 3600,
-        rotationFormat: "api-key",
+        rotationFormat: "api-key" as const,
         rotationPrefix: "sk_live_",
         allowedAgentIds: ["agent-a"],
         writeOnly: true,
       },
       reason: "rotate",
-    });
+    };
+    const tags = packCofferTags(structuredClone(input));
     expect(tags["coffer-name"]).toBe("API_KEY");
     expect(tags["coffer-scope"]).toBe("team:acme");
     expect(tags["coffer-version"]).toBe("7");
     for (const value of Object.values(tags)) expect(value.length).toBeLessThanOrEqual(AZURE_MAX_TAG_VALUE);
     const parsed = parseCofferTags(tags);
-    expect(parsed).toEqual({
-      name: "API_KEY",
-      scope: { kind: "team", id: "acme" },
-      env: "prod",
-      version: 7,
-      createdAt: "2025-01-02T03:04:05.000Z",
-      attributes: {
-        description: 'Stripe key, "live" ✓',
-        tags: ["payments", "prod"],
-        ttlSeconds: 3600,
-        rotationFormat: "api-key",
-        rotationPrefix: "sk_live_",
-        allowedAgentIds: ["agent-a"],
-        writeOnly: true,
-      },
-      reason: "rotate",
-    });
+    expect(parsed).toEqual(input);
   });
 
   it("splits a long description into 256-character tags without breaking characters", () => {

@@ -142,6 +142,51 @@ export function SelectField({
   );
 }
 
+/**
+ * A generator's format and literal prefix side by side: what the rotate dialog generates with,
+ * and the rotation hints a secret stores.
+ */
+export function GeneratorFields(props: {
+  /** Builds the field ids (from {@link useFieldIds}). */
+  field: (suffix: string) => string;
+  /** Labels of the two fields. */
+  labels: { format: string; prefix: string };
+  /** Chosen format (`""`: the empty choice). */
+  format: string;
+  /** Called with the chosen format. */
+  onFormat: (value: string) => void;
+  /** Label of the empty format choice. */
+  emptyFormat: ComponentChildren;
+  /** The formats offered. */
+  formats: readonly SelectOption[];
+  /** Prefix text. */
+  prefix: string;
+  /** Called with the prefix text. */
+  onPrefix: (value: string) => void;
+}) {
+  return (
+    <div class="field-row">
+      <SelectField
+        id={props.field("format")}
+        label={props.labels.format}
+        value={props.format}
+        onValue={props.onFormat}
+        emptyOption={props.emptyFormat}
+        options={props.formats}
+      />
+      <TextField
+        id={props.field("prefix")}
+        label={props.labels.prefix}
+        maxLength={64}
+        autocomplete="off"
+        spellcheck={false}
+        value={props.prefix}
+        onValue={props.onPrefix}
+      />
+    </div>
+  );
+}
+
 /** A checkbox (or one radio button of a group) with its label after it. */
 export function CheckField({
   id,

@@ -7,8 +7,8 @@ import { Dialog } from "../components/dialog";
 import {
   CheckField,
   FormActions,
+  GeneratorFields,
   SecretValueField,
-  SelectField,
   TextField,
   useFieldIds,
 } from "../components/form-fields";
@@ -85,25 +85,16 @@ export function RotateDialog({
             onChecked={() => setSource("given")}
           />
           {source === "generate" ? (
-            <div class="field-row">
-              <SelectField
-                id={field("format")}
-                label="Format"
-                value={format}
-                onValue={setFormat}
-                emptyOption={rotationFormat ? `Secret's format (${rotationFormat})` : "Default (token)"}
-                options={vocabulary.secretFormats}
-              />
-              <TextField
-                id={field("prefix")}
-                label="Prefix"
-                maxLength={64}
-                autocomplete="off"
-                spellcheck={false}
-                value={prefix}
-                onValue={setPrefix}
-              />
-            </div>
+            <GeneratorFields
+              field={field}
+              labels={{ format: "Format", prefix: "Prefix" }}
+              format={format}
+              onFormat={setFormat}
+              emptyFormat={rotationFormat ? `Secret's format (${rotationFormat})` : "Default (token)"}
+              formats={vocabulary.secretFormats}
+              prefix={prefix}
+              onPrefix={setPrefix}
+            />
           ) : (
             <SecretValueField id={field("value")} label="New value" value={value} onValue={setValue} />
           )}

@@ -6,6 +6,7 @@ import type { ApiVocabulary } from "../api/types";
 import {
   CheckField,
   FormActions,
+  GeneratorFields,
   SecretValueField,
   SelectField,
   type SelectOption,
@@ -263,25 +264,16 @@ export function SecretForm({
             onValue={setExpiresAt}
           />
         </div>
-        <div class="field-row">
-          <SelectField
-            id={field("format")}
-            label="Rotation format"
-            value={rotationFormat}
-            onValue={setRotationFormat}
-            emptyOption={mode.kind === "update" && current?.rotationFormat ? "Keep current" : "None"}
-            options={vocabulary.secretFormats}
-          />
-          <TextField
-            id={field("prefix")}
-            label="Rotation prefix"
-            maxLength={64}
-            autocomplete="off"
-            spellcheck={false}
-            value={rotationPrefix}
-            onValue={setRotationPrefix}
-          />
-        </div>
+        <GeneratorFields
+          field={field}
+          labels={{ format: "Rotation format", prefix: "Rotation prefix" }}
+          format={rotationFormat}
+          onFormat={setRotationFormat}
+          emptyFormat={mode.kind === "update" && current?.rotationFormat ? "Keep current" : "None"}
+          formats={vocabulary.secretFormats}
+          prefix={rotationPrefix}
+          onPrefix={setRotationPrefix}
+        />
         <CheckField
           id={field("write-only")}
           label="Write-only: can be injected into processes, never revealed"
