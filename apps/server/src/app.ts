@@ -1,9 +1,10 @@
-import type { ApiTokens, Approvals, Coffer } from "@coffer/core";
+import { type ApiTokens, type Approvals, type Coffer, runInReadContext } from "@coffer/core";
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
 import { bearerAuthentication } from "./auth/bearer-auth.js";
 import { registerCors } from "./http/cors.js";
 import { frameworkErrors, registerErrorResponses } from "./http/error-responses.js";
 import { createRateLimits } from "./http/rate-limits.js";
+import { lazyRequestLogger } from "./http/request-logger.js";
 import { approvalRoutes } from "./routes/approvals.js";
 import { auditRoutes } from "./routes/audit.js";
 import { dashboardRoutes } from "./routes/dashboard-ui.js";
@@ -75,6 +76,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     exposeHeadRoutes: false,
     // No trailing-slash or case games: one URL per resource.
     routerOptions: { ignoreTrailingSlash: false, caseSensitive: true, maxParamLength: 1024 },
+    // A request's child logger (with its id) is made only when the request logs a line.
+    childLoggerFactory: lazyRequestLogger,
   }) as unknown as FastifyInstance;
   app.decorateRequest("apiToken", null);
   app.decorateRequest("tokenCoffer", null);
@@ -90,7 +93,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       done(err as Error);
       return;
     }
-    done();
+    // The rest of the request is one operation: the store looks for other processes' commits
+    // once (when the request first reads), not before each of its reads.
+    runInReadContext(done);
   });
   registerCors(app, options.settings.corsOrigins);
 

@@ -1,4 +1,4 @@
-import type { CofferError } from "@coffer/core";
+import { type CofferError, runInReadContext } from "@coffer/core";
 import { describe, expect, it } from "vitest";
 import { GLOBAL, openLocal, tempHome, withRawDb } from "./support/temp-home.js";
 
@@ -56,7 +56,10 @@ describe("cached reads of a long-running process see every change", () => {
     await cli.set(X, { value: "authentic-value" });
     expect((await server.lookup(X))?.value).toBe("authentic-value");
     withRawDb(server.storePath, (db) => {
-      db.prepare("UPDATE secret_versions SET attributes = ? WHERE name = ?").run(JSON.stringify({ tags: ["forged"] }), X.name);
+      db.prepare("UPDATE secret_versions SET attributes = ? WHERE name = ?").run(
+        JSON.stringify({ tags: ["forged"] }),
+        X.name,
+      );
     });
     const err = (await server.lookup(X).catch((e) => e)) as CofferError;
     expect(err.code).toBe("INTEGRITY");
@@ -66,12 +69,45 @@ describe("cached reads of a long-running process see every change", () => {
     const { server, cli } = await twoConnections();
     await cli.documents.put("api-tokens", "t1", { name: "ci", revokedAt: null });
     expect(await server.documents.get("api-tokens", "t1")).toEqual({ name: "ci", revokedAt: null });
-    await cli.documents.update("api-tokens", "t1", (t) => ({ ...(t as object), revokedAt: "2030-01-01T00:00:00.000Z" }));
-    expect(await server.documents.get("api-tokens", "t1")).toEqual({ name: "ci", revokedAt: "2030-01-01T00:00:00.000Z" });
+    await cli.documents.update("api-tokens", "t1", (t) => ({
+      ...(t as object),
+      revokedAt: "2030-01-01T00:00:00.000Z",
+    }));
+    expect(await server.documents.get("api-tokens", "t1")).toEqual({
+      name: "ci",
+      revokedAt: "2030-01-01T00:00:00.000Z",
+    });
     const copy = (await server.documents.get("api-tokens", "t1")) as { name: string };
     copy.name = "changed by the caller";
     expect(await server.documents.get("api-tokens", "t1")).toMatchObject({ name: "ci" });
     await cli.documents.delete("api-tokens", "t1");
     expect(await server.documents.get("api-tokens", "t1")).toBeUndefined();
+  });
+
+  it("inside one operation (a REST request) the store is checked once per turn; the next operation sees every commit", async () => {
+    const { server, cli } = await twoConnections();
+    await cli.set(X, { value: "before" });
+    const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+    await runInReadContext(async () => {
+      expect((await server.lookup(X))?.value).toBe("before");
+      // A commit landing while the operation runs: its later reads in this turn keep the answer...
+      await cli.set(X, { value: "during" });
+    });
+    let sameTurn: string | undefined;
+    let laterTurn: string | undefined;
+    await runInReadContext(async () => {
+      // ...a new operation looks again before its first read.
+      sameTurn = (await server.lookup(X))?.value;
+      await cli.set(X, { value: "after" });
+      const inThisTurn = (await server.lookup(X))?.value;
+      expect(inThisTurn).toBe("during");
+      await nextTurn();
+      laterTurn = (await server.lookup(X))?.value;
+    });
+    expect(sameTurn).toBe("during");
+    expect(laterTurn).toBe("after");
+    // Outside any operation every read looks.
+    await cli.set(X, { value: "outside" });
+    expect((await server.lookup(X))?.value).toBe("outside");
   });
 });

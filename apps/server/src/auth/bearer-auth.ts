@@ -1,4 +1,4 @@
-import { type ApiTokens, type Coffer, CofferError } from "@coffer/core";
+import { type ApiTokenInfo, type ApiTokens, type Coffer, CofferError } from "@coffer/core";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { HttpProblem } from "../http/problem.js";
 import type { RateLimits } from "../http/rate-limits.js";
@@ -13,6 +13,9 @@ const BEARER = /^Bearer[ ]+(\S+)[ ]*$/i;
  * enforced by the core's policy engine).
  */
 export function bearerAuthentication(base: Coffer, tokens: ApiTokens, limits: RateLimits) {
+  // The service handle acting as a token, per verified token object (a remembered token is the
+  // same frozen object on every request until the store changes).
+  const handles = new WeakMap<ApiTokenInfo, Coffer>();
   return async function authenticate(req: FastifyRequest, reply: FastifyReply): Promise<void> {
     // Every /v1 answer, refusals included, is for this caller only.
     reply.header("cache-control", "no-store");
@@ -51,6 +54,11 @@ export function bearerAuthentication(base: Coffer, tokens: ApiTokens, limits: Ra
     limits.checkToken(token.id);
     req.apiToken = token;
     // The core's policy engine checks the token's scopes and pattern on every service call.
-    req.tokenCoffer = base.withAccessor(tokenAccessor(token));
+    let handle = handles.get(token);
+    if (!handle) {
+      handle = base.withAccessor(tokenAccessor(token));
+      handles.set(token, handle);
+    }
+    req.tokenCoffer = handle;
   };
 }

@@ -1,1 +1,2 @@
 export * from "./document-store.js";
+export * from "./read-context.js";

@@ -1,8 +1,7 @@
-import { timingSafeEqual } from "node:crypto";
 import { CofferError } from "../errors/index.js";
 import type { DocumentStore } from "../store/index.js";
 import type { ApiTokenInfo, ApiTokens, CreateApiTokenInput, CreatedApiToken } from "./api-token.js";
-import { generateTokenString, hashToken, tokenIdOf } from "./token-format.js";
+import { generateTokenString, hashToken, sameTokenHash, tokenIdOf } from "./token-format.js";
 import { validateTokenScopes } from "./token-scopes.js";
 
 /** Documents collection holding API tokens, keyed by token id. */
@@ -19,7 +18,7 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 const MAX_VERIFIED = 1024;
 const UNAUTHENTICATED_MESSAGE = "invalid, expired or revoked API token";
 // Compared against when no token has the presented id, so unknown ids take the same path.
-const UNKNOWN_TOKEN_HASH = Buffer.alloc(32);
+const UNKNOWN_TOKEN_HASH = "0".repeat(64);
 
 /** Options of {@link apiTokens}. */
 export interface ApiTokensOptions {
@@ -40,7 +39,11 @@ export function apiTokens(documents: DocumentStore, options: ApiTokensOptions = 
   const clock = options.clock ?? (() => new Date());
   // Tokens verified while the documents are unchanged, by token id: a server checks the same few
   // tokens on every request. Any document write (a revocation by the CLI included) empties it.
-  const verified = new Map<string, { hash: Buffer; stored: StoredApiToken; lastUsedMs: number; expiresAtMs: number }>();
+  // A remembered token answers with one frozen info object, the same while it is remembered.
+  const verified = new Map<
+    string,
+    { hash: string; info: Readonly<ApiTokenInfo>; lastUsedMs: number; expiresAtMs: number }
+  >();
   let verifiedEpoch = -1;
 
   const isActive = (t: ApiTokenInfo, now: Date): boolean =>
@@ -83,7 +86,7 @@ export function apiTokens(documents: DocumentStore, options: ApiTokensOptions = 
             collided = true;
             return current;
           }
-          return { ...info, hash: hashToken(token).toString("hex") };
+          return { ...info, hash: hashToken(token) };
         });
         if (!collided) return { token, info };
       }
@@ -125,25 +128,26 @@ export function apiTokens(documents: DocumentStore, options: ApiTokensOptions = 
         // A remembered token is still unrevoked (no document changed); its expiry and the
         // lastUsedAt bookkeeping are checked against the clock as on a full verification.
         const known = verified.get(id);
-        if (known && timingSafeEqual(presented, known.hash)) {
+        if (known && sameTokenHash(presented, known.hash)) {
           const nowMs = clock().getTime();
           if (nowMs < known.expiresAtMs && nowMs - known.lastUsedMs < LAST_USED_RESOLUTION_MS) {
-            return toInfo(known.stored);
+            return known.info;
           }
         }
       }
       const stored = await documents.get<StoredApiToken>(API_TOKENS_COLLECTION, id);
       const expected = storedHash(stored);
-      const matches = timingSafeEqual(presented, expected ?? UNKNOWN_TOKEN_HASH) && expected !== undefined;
+      const matches = sameTokenHash(presented, expected ?? UNKNOWN_TOKEN_HASH) && expected !== undefined;
       const now = clock();
       if (!stored || !matches || !isActive(stored, now)) throw unauthenticated();
       const last = stored.lastUsedAt === undefined ? Number.NEGATIVE_INFINITY : Date.parse(stored.lastUsedAt);
       if (epoch !== undefined && epoch === verifiedEpoch && expected) {
         if (verified.size >= MAX_VERIFIED) verified.clear();
-        Object.freeze(stored.scopes);
+        const info = toInfo(stored);
+        Object.freeze(info.scopes);
         verified.set(id, {
           hash: expected,
-          stored,
+          info: Object.freeze(info),
           lastUsedMs: last,
           expiresAtMs: stored.expiresAt === undefined ? Number.POSITIVE_INFINITY : Date.parse(stored.expiresAt),
         });
@@ -168,9 +172,9 @@ function toInfo(stored: StoredApiToken): ApiTokenInfo {
   return info;
 }
 
-function storedHash(stored: StoredApiToken | undefined): Buffer | undefined {
+function storedHash(stored: StoredApiToken | undefined): string | undefined {
   if (!stored || typeof stored.hash !== "string" || !/^[0-9a-f]{64}$/.test(stored.hash)) return undefined;
-  return Buffer.from(stored.hash, "hex");
+  return stored.hash;
 }
 
 /**

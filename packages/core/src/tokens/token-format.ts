@@ -33,7 +33,18 @@ export function tokenIdOf(token: unknown): string | undefined {
   return token.slice(TOKEN_PREFIX.length, TOKEN_PREFIX.length + TOKEN_ID_LENGTH);
 }
 
-/** SHA-256 of a token (32 bytes). Tokens carry 256 random bits, so a fast hash suffices. */
-export function hashToken(token: string): Buffer {
-  return hash("sha256", token, "buffer");
+/** SHA-256 of a token, lowercase hex. Tokens carry 256 random bits, so a fast hash suffices. */
+export function hashToken(token: string): string {
+  return hash("sha256", token, "hex");
+}
+
+/**
+ * Compare two token hashes (lowercase hex) in time that depends only on their length: every
+ * character is compared, whatever the first difference.
+ */
+export function sameTokenHash(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
 }

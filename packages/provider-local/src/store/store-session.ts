@@ -1,5 +1,6 @@
-import { type KeyObject, createSecretKey } from "node:crypto";
+import { createSecretKey, type KeyObject } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
+import { currentReadContext, currentTurn, type ReadContext } from "@coffer/core";
 import type Database from "better-sqlite3";
 import { AeadCipher } from "../crypto/aead-cipher.js";
 import { deriveSubkey } from "../crypto/data-key.js";
@@ -52,6 +53,8 @@ export class StoreSession {
   readonly #rollback: Database.Statement;
   readonly #dataVersion: Database.Statement;
   #seenDataVersion = -1;
+  #checkedFor: ReadContext | undefined;
+  #checkedInTurn = -1;
   #epoch = ++lastEpoch;
 
   constructor(db: Database.Database, path: string, storeId: string, keys: SessionKeys) {
@@ -78,6 +81,15 @@ export class StoreSession {
    * session. Read caches key on it; call it before the read whose result is cached.
    */
   epoch(): number {
+    // Inside one operation (a REST request), other processes' commits are looked for once per
+    // event-loop turn: the operation's later reads reuse the answer (see runInReadContext).
+    const context = currentReadContext();
+    if (context !== undefined) {
+      const turn = currentTurn();
+      if (context === this.#checkedFor && turn === this.#checkedInTurn) return this.#epoch;
+      this.#checkedFor = context;
+      this.#checkedInTurn = turn;
+    }
     const seen = this.#dataVersion.get() as number;
     if (seen !== this.#seenDataVersion) {
       this.#seenDataVersion = seen;
