@@ -27,7 +27,10 @@ function coffer(args, input) {
 
 try {
   console.log(`Using a fresh local store in ${home}`);
-  coffer(["set", "STRIPE_SECRET_KEY", "--tags", "prod,payments", "--description", "Stripe live key"], "sk_live_51HxDemoValue9xyz\n");
+  coffer(
+    ["set", "STRIPE_SECRET_KEY", "--tags", "prod,payments", "--description", "Stripe live key"],
+    "sk_live_51HxDemoValue9xyz\n",
+  );
   coffer(["list"]);
   coffer(["get", "STRIPE_SECRET_KEY"]);
   const plain = coffer(["get", "STRIPE_SECRET_KEY", "--plain"]);
@@ -35,7 +38,13 @@ try {
     console.error("demo: the value read back differs from the value stored");
     process.exit(1);
   }
-  coffer(["run", "--", process.execPath, "-e", "console.log('child sees STRIPE_SECRET_KEY =', process.env.STRIPE_SECRET_KEY)"]);
+  coffer([
+    "run",
+    "--",
+    process.execPath,
+    "-e",
+    "console.log('child sees STRIPE_SECRET_KEY =', process.env.STRIPE_SECRET_KEY)",
+  ]);
   console.log("\nDemo complete: stored, listed and read a secret in the embedded encrypted store.");
 } finally {
   rmSync(home, { recursive: true, force: true });

@@ -4,7 +4,7 @@
 // tarballs and use them, and install the library into a fresh project from tarballs.
 // Prints one line per check and a closing "N passed, N failed" line; exits non-zero on failure.
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -80,7 +80,9 @@ const PUBLIC = [
   "@coffer/server",
 ];
 const tarball = (name) => {
-  const file = readdirSync(packs).find((f) => f.startsWith(`${name.replace("@", "").replace("/", "-")}-`) && f.endsWith(".tgz"));
+  const file = readdirSync(packs).find(
+    (f) => f.startsWith(`${name.replace("@", "").replace("/", "-")}-`) && f.endsWith(".tgz"),
+  );
   if (!file) throw new Error(`no tarball for ${name} in ${packs}`);
   return join(packs, file);
 };
@@ -105,7 +107,10 @@ check("npm install -g the CLI tarball, then coffer --version", () => {
   run("npm", ["install", "-g", tarball("@coffer/cli")], { env: npmEnv, cwd: work });
   const version = JSON.parse(readFileSync(join(root, "apps/cli/package.json"), "utf8")).version;
   const r = run("coffer", ["--version"], { env: userEnv, cwd: work });
-  assert(r.stdout.trim().endsWith(version), `coffer --version printed ${JSON.stringify(r.stdout)}, expected ${version}`);
+  assert(
+    r.stdout.trim().endsWith(version),
+    `coffer --version printed ${JSON.stringify(r.stdout)}, expected ${version}`,
+  );
 });
 
 check("the installed CLI sets and gets a secret in a temporary COFFER_HOME", () => {
@@ -151,7 +156,10 @@ await client.close();
 check("a fresh project installs @coffer/core and @coffer/provider-local from tarballs and uses the library", () => {
   const project = join(work, "project");
   mkdirSync(project);
-  writeFileSync(join(project, "package.json"), JSON.stringify({ name: "coffer-install-project", private: true, type: "module" }));
+  writeFileSync(
+    join(project, "package.json"),
+    JSON.stringify({ name: "coffer-install-project", private: true, type: "module" }),
+  );
   run("npm", ["install", tarball("@coffer/core"), tarball("@coffer/provider-local")], { env: npmEnv, cwd: project });
   writeFileSync(
     join(project, "main.mjs"),

@@ -2,18 +2,44 @@ import { describe, expect, it } from "vitest";
 import { CofferError, FallbackChain, GLOBAL_SCOPE, type Provider, type StoredSecret } from "../src/index.js";
 
 /** A read-only provider answering from a fixed map, or failing with a given code. */
-function fixed(name: string, values: Record<string, string>, failWith?: "UNAVAILABLE" | "PERMISSION_DENIED"): Provider & { calls: number } {
+function fixed(
+  name: string,
+  values: Record<string, string>,
+  failWith?: "UNAVAILABLE" | "PERMISSION_DENIED",
+): Provider & { calls: number } {
   const p = {
     name,
     kind: "test",
     calls: 0,
-    capabilities: { write: false, delete: false, softDelete: false, purge: false, list: false, versions: false, conditionalWrite: false, binary: false, metadata: false, envs: false, scopes: ["global"], remote: false } as const,
+    capabilities: {
+      write: false,
+      delete: false,
+      softDelete: false,
+      purge: false,
+      list: false,
+      versions: false,
+      conditionalWrite: false,
+      binary: false,
+      metadata: false,
+      envs: false,
+      scopes: ["global"],
+      remote: false,
+    } as const,
     async get(address: { name: string }): Promise<StoredSecret> {
       p.calls++;
       if (failWith) throw new CofferError(failWith, `${name} is down`);
       const value = values[address.name];
       if (value === undefined) throw new CofferError("NOT_FOUND", "missing");
-      return { name: address.name, scope: GLOBAL_SCOPE, version: 1, encoding: "utf-8", createdAt: "", updatedAt: "", provider: name, value };
+      return {
+        name: address.name,
+        scope: GLOBAL_SCOPE,
+        version: 1,
+        encoding: "utf-8",
+        createdAt: "",
+        updatedAt: "",
+        provider: name,
+        value,
+      };
     },
   };
   return p;
@@ -57,7 +83,10 @@ describe("fallback chain", () => {
       ],
       "strict",
     );
-    await expect(chain.resolve(addr("A"))).rejects.toMatchObject({ code: "UNAVAILABLE", details: { provider: "cloud" } });
+    await expect(chain.resolve(addr("A"))).rejects.toMatchObject({
+      code: "UNAVAILABLE",
+      details: { provider: "cloud" },
+    });
   });
 
   it("lists every provider's outcome when all miss or fail", async () => {
@@ -72,7 +101,10 @@ describe("fallback chain", () => {
       { provider: "local", outcome: "miss" },
     ]);
     const allMiss = new FallbackChain([{ provider: fixed("local", {}), priority: 1 }]);
-    await expect(allMiss.resolve(addr("Z"))).rejects.toMatchObject({ code: "NOT_FOUND", message: 'secret "Z" not found' });
+    await expect(allMiss.resolve(addr("Z"))).rejects.toMatchObject({
+      code: "NOT_FOUND",
+      message: 'secret "Z" not found',
+    });
   });
 
   it("does not retry a provider that already failed within one read", async () => {
@@ -87,7 +119,13 @@ describe("fallback chain", () => {
 
   it("rejects duplicate provider names and an empty chain", () => {
     expect(() => new FallbackChain([])).toThrow("no provider is configured");
-    expect(() => new FallbackChain([{ provider: fixed("a", {}), priority: 1 }, { provider: fixed("a", {}), priority: 2 }])).toThrow(/unique/);
+    expect(
+      () =>
+        new FallbackChain([
+          { provider: fixed("a", {}), priority: 1 },
+          { provider: fixed("a", {}), priority: 2 },
+        ]),
+    ).toThrow(/unique/);
   });
 });
 

@@ -12,17 +12,30 @@ function repoOnBranch(branch: string): string {
 }
 
 describe("environment detection", () => {
-  const base = { processEnv: {}, branchMap: { main: "prod", "release/*": "staging" }, projectRoot: repoOnBranch("main") };
+  const base = {
+    processEnv: {},
+    branchMap: { main: "prod", "release/*": "staging" },
+    projectRoot: repoOnBranch("main"),
+  };
 
   it("prefers the explicit argument, then COFFER_ENV, then config, then the branch map", () => {
-    expect(detectEnvironment({ ...base, explicit: "dev", processEnv: { COFFER_ENV: "qa" }, configEnv: "x" })).toMatchObject({ env: "dev", source: "argument" });
-    expect(detectEnvironment({ ...base, processEnv: { COFFER_ENV: "qa" }, configEnv: "x" })).toMatchObject({ env: "qa", source: "COFFER_ENV", reason: "COFFER_ENV=qa" });
+    expect(
+      detectEnvironment({ ...base, explicit: "dev", processEnv: { COFFER_ENV: "qa" }, configEnv: "x" }),
+    ).toMatchObject({ env: "dev", source: "argument" });
+    expect(detectEnvironment({ ...base, processEnv: { COFFER_ENV: "qa" }, configEnv: "x" })).toMatchObject({
+      env: "qa",
+      source: "COFFER_ENV",
+      reason: "COFFER_ENV=qa",
+    });
     expect(detectEnvironment({ ...base, configEnv: "x" })).toMatchObject({ env: "x", source: "config" });
     expect(detectEnvironment(base)).toMatchObject({ env: "prod", source: "branch", branch: "main" });
   });
 
   it("matches branch globs and falls back to the default state", () => {
-    expect(detectEnvironment({ ...base, projectRoot: repoOnBranch("release/2.1") })).toMatchObject({ env: "staging", source: "branch" });
+    expect(detectEnvironment({ ...base, projectRoot: repoOnBranch("release/2.1") })).toMatchObject({
+      env: "staging",
+      source: "branch",
+    });
     const other = detectEnvironment({ ...base, projectRoot: repoOnBranch("feature/x") });
     expect(other.env).toBeUndefined();
     expect(other.source).toBe("default");
@@ -39,7 +52,9 @@ describe("environment detection", () => {
   });
 
   it("rejects an invalid env name from any source", () => {
-    expect(() => detectEnvironment({ ...base, processEnv: { COFFER_ENV: "bad env" } })).toThrow(/env "bad env" must match/);
+    expect(() => detectEnvironment({ ...base, processEnv: { COFFER_ENV: "bad env" } })).toThrow(
+      /env "bad env" must match/,
+    );
   });
 });
 

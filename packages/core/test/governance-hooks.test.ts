@@ -243,13 +243,16 @@ describe("webhook hooks", () => {
     expect((await viaLookup(false))?.code).toBe("ECOFFER_PRIVATE_ADDRESS");
   });
 
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: Coffer's ${...} syntax, not a template
   it("resolves a ${secret:NAME} signing secret through the resolver, never exposing it", async () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Coffer's ${...} syntax, not a template
     const hook = webhookHook(webhookDef({ secret: "${secret:webhook-key}" }), {
       resolveSecret: async (name) => (name === "webhook-key" ? WEBHOOK_SECRET : "wrong"),
     });
     await hook.run(samplePayload());
     expect(deliveries[0]!.verified).toBe(true);
     const unresolved = await rejection(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: Coffer's ${...} syntax, not a template
       webhookHook(webhookDef({ secret: "${secret:webhook-key}" })).run(samplePayload()),
     );
     expect(unresolved.code).toBe("UNAVAILABLE");

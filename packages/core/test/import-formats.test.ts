@@ -453,8 +453,25 @@ describe("formatExport: with values", () => {
 });
 
 describe("formatExport: whitespace next to line breaks survives yaml", () => {
-  it.each([" \n", "\n ", "  lead", "trail  ", "a\n\n b ", "\t\n\t", "#x", "- item", "key: v"])("round-trips %j", (value) => {
-    const text = formatExport([{ name: "a", scope: { kind: "global" }, version: 1, provider: "local", createdAt: "2025-01-01T00:00:00.000Z", updatedAt: "2025-01-01T00:00:00.000Z", value }], "yaml", { includeValues: true });
-    expect(parseImport(text, "yaml").items).toEqual([{ name: "a", value }]);
-  });
+  it.each([" \n", "\n ", "  lead", "trail  ", "a\n\n b ", "\t\n\t", "#x", "- item", "key: v"])(
+    "round-trips %j",
+    (value) => {
+      const text = formatExport(
+        [
+          {
+            name: "a",
+            scope: { kind: "global" },
+            version: 1,
+            provider: "local",
+            createdAt: "2025-01-01T00:00:00.000Z",
+            updatedAt: "2025-01-01T00:00:00.000Z",
+            value,
+          },
+        ],
+        "yaml",
+        { includeValues: true },
+      );
+      expect(parseImport(text, "yaml").items).toEqual([{ name: "a", value }]);
+    },
+  );
 });

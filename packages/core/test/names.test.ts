@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { CofferError, mapToEnvVars, matchesGlob, toEnvVarName, validateEnvName, validateSecretName } from "../src/index.js";
+import {
+  CofferError,
+  mapToEnvVars,
+  matchesGlob,
+  toEnvVarName,
+  validateEnvName,
+  validateSecretName,
+} from "../src/index.js";
 
 function codeOf(fn: () => unknown): string | undefined {
   try {
@@ -24,7 +31,9 @@ describe("secret names", () => {
     } catch (err) {
       expect(err).toBeInstanceOf(CofferError);
       expect((err as CofferError).code).toBe("INVALID_ARGUMENT");
-      expect((err as CofferError).message).toBe('secret name "foo bar" must match [A-Za-z_][A-Za-z0-9_./-]* (1-128 characters)');
+      expect((err as CofferError).message).toBe(
+        'secret name "foo bar" must match [A-Za-z_][A-Za-z0-9_./-]* (1-128 characters)',
+      );
     }
     for (const bad of ["", "1abc", "-x", "a".repeat(129), "a//b", "a/../b", "a/", "naïve", "x\ny"]) {
       expect(codeOf(() => validateSecretName(bad))).toBe("INVALID_ARGUMENT");

@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
 import type { CofferError } from "@coffer/core";
+import { describe, expect, it } from "vitest";
 import { openLocal, tempHome, withRawDb } from "./support/temp-home.js";
 
 const KEY = Buffer.alloc(32, 9).toString("base64");
@@ -13,7 +13,9 @@ describe("attributes are bound to the ciphertext", () => {
     expect((await store.get(address)).writeOnly).toBe(true);
     await store.dispose();
     withRawDb(store.storePath, (db) => {
-      const changed = db.prepare("UPDATE secret_versions SET attributes = ? WHERE name = ?").run(JSON.stringify({}), "GUARDED");
+      const changed = db
+        .prepare("UPDATE secret_versions SET attributes = ? WHERE name = ?")
+        .run(JSON.stringify({}), "GUARDED");
       expect(changed.changes).toBe(1);
     });
     const reopened = openLocal({ home, masterKey: KEY });

@@ -120,7 +120,11 @@ describe("local audit log: keyed hash chain", () => {
     await first.dispose();
     const indexes = (path: string) =>
       withRawDb(path, (db) =>
-        (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'audit_log'").all() as Array<{ name: string }>)
+        (
+          db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'audit_log'").all() as Array<{
+            name: string;
+          }>
+        )
           .map((r) => r.name)
           .sort(),
       );

@@ -331,18 +331,15 @@ describe("tampering with the store file is detected with a coded error", () => {
     },
   );
 
-  it(
-    "attributes edited in the clear (writeOnly removed) are detected: they are bound into the ciphertext's associated data",
-    async () => {
-      const ws = createWorkspace("tamper-attrs");
-      workspaces.push(ws);
-      const first = await open(ws);
-      await first.coffer.set("WRITE_ONLY", VALUE_A, { writeOnly: true });
-      await first.coffer.dispose();
-      handles.pop();
-      editStore(ws, (db) => db.prepare("UPDATE secret_versions SET attributes = '{}' WHERE name = 'WRITE_ONLY'").run());
-      const { coffer } = await open(ws);
-      expectIntegrity(await rejection(coffer.get("WRITE_ONLY", { reveal: true })));
-    },
-  );
+  it("attributes edited in the clear (writeOnly removed) are detected: they are bound into the ciphertext's associated data", async () => {
+    const ws = createWorkspace("tamper-attrs");
+    workspaces.push(ws);
+    const first = await open(ws);
+    await first.coffer.set("WRITE_ONLY", VALUE_A, { writeOnly: true });
+    await first.coffer.dispose();
+    handles.pop();
+    editStore(ws, (db) => db.prepare("UPDATE secret_versions SET attributes = '{}' WHERE name = 'WRITE_ONLY'").run());
+    const { coffer } = await open(ws);
+    expectIntegrity(await rejection(coffer.get("WRITE_ONLY", { reveal: true })));
+  });
 });

@@ -6,19 +6,20 @@
  * const { coffer } = await openCoffer({ accessor: defaultAccessor("cli") });
  * await coffer.get("STRIPE_SECRET_KEY");
  */
-export { openCoffer, defaultAccessor, type OpenCofferOptions, type OpenedCoffer } from "./open-coffer.js";
+
 export {
-  MAX_STALE_SECONDS_LIMIT,
-  lastKnownGoodKey,
-  localLastKnownGood,
-  takeMaxStaleSeconds,
-  type LocalLastKnownGoodOptions,
-} from "./last-known-good.js";
-export {
-  HOOK_SECRET_ACCESSOR,
   buildGovernance,
-  readGovernanceConfig,
   type Governance,
   type GovernanceConfig,
   type GovernanceOptions,
+  HOOK_SECRET_ACCESSOR,
+  readGovernanceConfig,
 } from "./governance.js";
+export {
+  type LocalLastKnownGoodOptions,
+  lastKnownGoodKey,
+  localLastKnownGood,
+  MAX_STALE_SECONDS_LIMIT,
+  takeMaxStaleSeconds,
+} from "./last-known-good.js";
+export { defaultAccessor, type OpenCofferOptions, type OpenedCoffer, openCoffer } from "./open-coffer.js";

@@ -2,20 +2,20 @@ import {
   type Accessor,
   type Approvals,
   type Coffer,
+  CofferError,
+  configuredProviders,
+  createCoffer,
   type DocumentStore,
   type Hook,
   type HookRegistry,
   type LoadedConfig,
-  type PolicyEngine,
-  type Provider,
-  CofferError,
-  configuredProviders,
-  createCoffer,
   loadConfig,
   osAccessor,
+  type PolicyEngine,
+  type Provider,
 } from "@coffer/core";
-import { type LocalProvider, local } from "@coffer/provider-local";
 import { env as envProvider } from "@coffer/provider-env";
+import { type LocalProvider, local } from "@coffer/provider-local";
 import { buildGovernance, readGovernanceConfig } from "./governance.js";
 import { localLastKnownGood, takeMaxStaleSeconds } from "./last-known-good.js";
 
@@ -97,7 +97,11 @@ export async function openCoffer(options: OpenCofferOptions): Promise<OpenedCoff
   }
   const defaultProvider = options.provider ?? config.defaultProvider;
   if (!providers.some((p) => p.provider.name === defaultProvider)) {
-    throw new CofferError("CONFIG", `provider "${defaultProvider}" is not configured; configured providers are: ${providers.map((p) => p.provider.name).join(", ")}`, { field: "provider" });
+    throw new CofferError(
+      "CONFIG",
+      `provider "${defaultProvider}" is not configured; configured providers are: ${providers.map((p) => p.provider.name).join(", ")}`,
+      { field: "provider" },
+    );
   }
   const auditLog = config.audit.enabled === false ? undefined : localStore?.auditLog;
   const governance = buildGovernance({

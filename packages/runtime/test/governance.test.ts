@@ -134,6 +134,7 @@ describe("openCoffer with governance", () => {
     expect((await hooks!.list()).map((h) => `${h.source}:${h.id}`)).toEqual(["config:record", "registry:veto-all"]);
   });
 
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: Coffer's ${...} syntax, not a template
   it("signs webhooks with a ${secret:NAME} from the store, read as the audited coffer-hooks accessor", async () => {
     const bodies: Array<{ body: string; header: string }> = [];
     const server: Server = createServer((req, res) => {
@@ -158,6 +159,7 @@ describe("openCoffer with governance", () => {
           "    type: webhook",
           "    events: [rotate]",
           `    url: http://127.0.0.1:${port}/in`,
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: Coffer's ${...} syntax, not a template
           "    secret: ${secret:hook-signing-key}",
           "    allowPrivateNetwork: true",
           "",

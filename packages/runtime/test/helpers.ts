@@ -1,7 +1,7 @@
 import { mkdtempSync, realpathSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Coffer, type CofferOptions, type Hook, createCoffer } from "@coffer/core";
+import { type Coffer, type CofferOptions, createCoffer, type Hook } from "@coffer/core";
 import { env } from "@coffer/provider-env";
 import { local } from "@coffer/provider-local";
 
@@ -22,14 +22,20 @@ export function tempDir(prefix = "coffer-rt-"): string {
 }
 
 /** A service over a fresh local store plus an env provider, with an injectable clock. */
-export function freshCoffer(options: Partial<CofferOptions> & { clock?: () => Date; envVars?: Record<string, string>; hooks?: Hook[] } = {}): {
+export function freshCoffer(
+  options: Partial<CofferOptions> & { clock?: () => Date; envVars?: Record<string, string>; hooks?: Hook[] } = {},
+): {
   coffer: Coffer;
   home: string;
   cwd: string;
 } {
   const home = tempDir("coffer-home-");
   const cwd = options.cwd ?? tempDir("coffer-cwd-");
-  const store = local({ home, masterKey: Buffer.alloc(32, 7).toString("base64"), ...(options.clock ? { clock: options.clock } : {}) });
+  const store = local({
+    home,
+    masterKey: Buffer.alloc(32, 7).toString("base64"),
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   const coffer = createCoffer({
     providers: [
       { provider: store, priority: 50 },

@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it } from "vitest";
 import type { Coffer, CofferError, HookPayload } from "@coffer/core";
+import { afterEach, describe, expect, it } from "vitest";
 import { freshCoffer, tempDir, testClock } from "./helpers.js";
 
 const opened: Coffer[] = [];
@@ -25,7 +25,9 @@ const agent = (id: string) => ({ id, kind: "agent" as const, frontEnd: "mcp" as 
 describe("service: set, get, versions", () => {
   it("stores, masks by default, reveals on request and reports provenance", async () => {
     const { coffer } = track(freshCoffer());
-    const w = await coffer.set("api-key-stripe", "sk_live_abcdefghijklmnopqrstuvwxyz0123xyz", { tags: ["prod", "stripe"] });
+    const w = await coffer.set("api-key-stripe", "sk_live_abcdefghijklmnopqrstuvwxyz0123xyz", {
+      tags: ["prod", "stripe"],
+    });
     expect(w).toMatchObject({ name: "api-key-stripe", version: 1, provider: "local", scopeLabel: "global" });
     const masked = await coffer.get("api-key-stripe");
     expect(masked.value).toBeUndefined();
@@ -56,16 +58,29 @@ describe("service: set, get, versions", () => {
 
   it("keeps attributes across updates unless replaced", async () => {
     const { coffer } = track(freshCoffer());
-    await coffer.set("K", "v1", { description: "the key", tags: ["a"], rotationFormat: "api-key", rotationPrefix: "sk-" });
+    await coffer.set("K", "v1", {
+      description: "the key",
+      tags: ["a"],
+      rotationFormat: "api-key",
+      rotationPrefix: "sk-",
+    });
     await coffer.set("K", "v2");
     const g = await coffer.get("K");
-    expect(g).toMatchObject({ description: "the key", tags: ["a"], rotationFormat: "api-key", rotationPrefix: "sk-", version: 2 });
+    expect(g).toMatchObject({
+      description: "the key",
+      tags: ["a"],
+      rotationFormat: "api-key",
+      rotationPrefix: "sk-",
+      version: 2,
+    });
   });
 
   it("gives exactly one winner among parallel writers using ifVersion", async () => {
     const { coffer } = track(freshCoffer());
     await coffer.set("COUNTER", "0");
-    const results = await Promise.allSettled(Array.from({ length: 6 }, (_, i) => coffer.set("COUNTER", String(i + 1), { ifVersion: 1 })));
+    const results = await Promise.allSettled(
+      Array.from({ length: 6 }, (_, i) => coffer.set("COUNTER", String(i + 1), { ifVersion: 1 })),
+    );
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     for (const r of results) if (r.status === "rejected") expect((r.reason as CofferError).code).toBe("CONFLICT");
   });
@@ -311,9 +326,21 @@ describe("service: entanglement, import/export, hooks, generation, chain", () =>
     const { coffer } = track(
       freshCoffer({
         hooks: [
-          { id: "guard", phase: "before", match: { events: ["write"], names: ["prod-*"] }, run: async () => ({ veto: "prod secrets are managed by CI" }) },
+          {
+            id: "guard",
+            phase: "before",
+            match: { events: ["write"], names: ["prod-*"] },
+            run: async () => ({ veto: "prod secrets are managed by CI" }),
+          },
           { id: "spy", phase: "after", match: {}, run: async (p) => void seen.push(p) },
-          { id: "broken", phase: "after", match: { events: ["delete"] }, run: async () => { throw new Error("boom"); } },
+          {
+            id: "broken",
+            phase: "after",
+            match: { events: ["delete"] },
+            run: async () => {
+              throw new Error("boom");
+            },
+          },
         ],
       }),
     );
@@ -325,7 +352,10 @@ describe("service: entanglement, import/export, hooks, generation, chain", () =>
     expect(seen[0]).toMatchObject({ event: "write", phase: "after", name: "dev-db", version: 1 });
     expect(JSON.stringify(seen)).not.toContain("hook-sentinel-value");
     const del = await coffer.delete("dev-db");
-    expect(del.hooks).toEqual([{ hook: "spy", ok: true }, { hook: "broken", ok: false, message: "hook failed" }]);
+    expect(del.hooks).toEqual([
+      { hook: "spy", ok: true },
+      { hook: "broken", ok: false, message: "hook failed" },
+    ]);
   });
 
   it("generates values and saves without returning them", async () => {
@@ -341,7 +371,9 @@ describe("service: entanglement, import/export, hooks, generation, chain", () =>
   });
 
   it("falls back to the env provider, shows shadowing in list and reports health", async () => {
-    const { coffer } = track(freshCoffer({ envVars: { COFFER_SECRET_FROM_ENV: "env-value", COFFER_SECRET_BOTH: "env-both" } }));
+    const { coffer } = track(
+      freshCoffer({ envVars: { COFFER_SECRET_FROM_ENV: "env-value", COFFER_SECRET_BOTH: "env-both" } }),
+    );
     const r = await coffer.get("FROM_ENV", { reveal: true });
     expect(r.value).toBe("env-value");
     expect(r.provenance.provider).toBe("env");

@@ -1,5 +1,6 @@
 export { freePort } from "./free-port.js";
 export * from "./lowkey-vault.js";
+export * from "./module-load-probe.js";
 export {
   isCi,
   MOTO_COMMAND,
@@ -9,4 +10,3 @@ export {
   startMoto,
 } from "./moto.js";
 export { findExecutable, type StartedProcess, type StartProcessOptions, startProcess } from "./process.js";
-export * from "./module-load-probe.js";

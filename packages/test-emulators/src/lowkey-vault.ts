@@ -152,7 +152,10 @@ export function lowkeyVaultUnavailableReason(): string | undefined {
     if (javaProblem() !== undefined) return undefined;
     const fetchProblem = ensureJarSync(lowkeyVaultJarPath());
     if (fetchProblem === undefined || !ARTIFACT_ABSENT.test(fetchProblem)) return undefined;
-    banner(`${LOWKEY_VAULT_ARTIFACT} is not available from the Maven registry (it answered: artifact not found)`, "This is final for this machine's registries; see docs/providers/azure.md.");
+    banner(
+      `${LOWKEY_VAULT_ARTIFACT} is not available from the Maven registry (it answered: artifact not found)`,
+      "This is final for this machine's registries; see docs/providers/azure.md.",
+    );
     return fetchProblem;
   }
   const reason = javaProblem() ?? ensureJarSync(lowkeyVaultJarPath());

@@ -52,7 +52,12 @@ export async function resolve(specifier, context, next) {
  * TypeScript entry), recording which modules starting with `watch` get resolved. Used to prove
  * that a provider loads its cloud SDK on first use, not on import.
  */
-export function probeModuleLoads(options: { entry: URL; watch: string; body: string; timeoutMs?: number }): ModuleLoadProbeResult {
+export function probeModuleLoads(options: {
+  entry: URL;
+  watch: string;
+  body: string;
+  timeoutMs?: number;
+}): ModuleLoadProbeResult {
   const dir = mkdtempSync(join(tmpdir(), "coffer-module-probe-"));
   const log = join(dir, "modules.log");
   try {

@@ -7,7 +7,10 @@ export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   "non-interactive": { type: "boolean", description: "never prompt; a needed answer is an error" },
   "no-color": { type: "boolean", description: "no colour (also NO_COLOR)" },
   debug: { type: "boolean", description: "show stack traces of internal errors" },
-  offline: { type: "boolean", description: "do not contact remote providers; serve their secrets from the last-known-good cache" },
+  offline: {
+    type: "boolean",
+    description: "do not contact remote providers; serve their secrets from the last-known-good cache",
+  },
   help: { type: "boolean", short: "h", description: "show help" },
 };
 

@@ -1,2 +1,2 @@
-export * from "./types.js";
 export * from "./load.js";
+export * from "./types.js";

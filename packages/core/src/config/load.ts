@@ -91,7 +91,12 @@ export function validateConfigFile(raw: unknown, file: string): Partial<CofferCo
   }
   const cfg = raw as Record<string, unknown>;
   const expect = (key: string, type: "string" | "number" | "object" | "array", ok: boolean) => {
-    if (cfg[key] !== undefined && !ok) throw new CofferError("CONFIG", `${file}: "${key}" must be ${type === "array" ? "a list" : type === "object" ? "a mapping" : `a ${type}`}`, { field: key });
+    if (cfg[key] !== undefined && !ok)
+      throw new CofferError(
+        "CONFIG",
+        `${file}: "${key}" must be ${type === "array" ? "a list" : type === "object" ? "a mapping" : `a ${type}`}`,
+        { field: key },
+      );
   };
   expect("defaultProvider", "string", typeof cfg.defaultProvider === "string");
   expect("env", "string", typeof cfg.env === "string");
@@ -100,12 +105,24 @@ export function validateConfigFile(raw: unknown, file: string): Partial<CofferCo
   for (const k of ["historyLimit", "recoveryWindowDays", "rotationGraceDays"]) {
     expect(k, "number", typeof cfg[k] === "number" && Number.isFinite(cfg[k]) && (cfg[k] as number) >= 0);
   }
-  for (const k of ["providers", "naming", "branchMap", "audit", "accessControl", "mcp", "server", "exec", "approvals"]) {
+  for (const k of [
+    "providers",
+    "naming",
+    "branchMap",
+    "audit",
+    "accessControl",
+    "mcp",
+    "server",
+    "exec",
+    "approvals",
+  ]) {
     expect(k, "object", isPlainObject(cfg[k]));
   }
   expect("hooks", "array", Array.isArray(cfg.hooks));
   if (cfg.chainPolicy !== undefined && cfg.chainPolicy !== "fallthrough" && cfg.chainPolicy !== "strict") {
-    throw new CofferError("CONFIG", `${file}: "chainPolicy" must be one of: fallthrough, strict`, { field: "chainPolicy" });
+    throw new CofferError("CONFIG", `${file}: "chainPolicy" must be one of: fallthrough, strict`, {
+      field: "chainPolicy",
+    });
   }
   if (isPlainObject(cfg.naming)) {
     for (const k of Object.keys(cfg.naming)) {
@@ -124,7 +141,10 @@ export function validateConfigFile(raw: unknown, file: string): Partial<CofferCo
   if (isPlainObject(cfg.audit)) {
     for (const k of Object.keys(cfg.audit)) {
       if (!["enabled", "retentionDays", "readBatching"].includes(k)) {
-        throw new CofferError("CONFIG", `${file}: unknown key "audit.${k}"; valid keys are: enabled, retentionDays, readBatching`);
+        throw new CofferError(
+          "CONFIG",
+          `${file}: unknown key "audit.${k}"; valid keys are: enabled, retentionDays, readBatching`,
+        );
       }
     }
   }

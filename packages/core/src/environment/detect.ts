@@ -48,7 +48,11 @@ export function detectEnvironment(sources: EnvironmentSources): DetectedEnvironm
   const fromEnv = sources.processEnv.COFFER_ENV;
   if (fromEnv) return { env: validateEnvName(fromEnv), source: "COFFER_ENV", reason: `COFFER_ENV=${fromEnv}` };
   if (sources.configEnv) {
-    return { env: validateEnvName(sources.configEnv), source: "config", reason: `env: ${sources.configEnv} in coffer.yaml` };
+    return {
+      env: validateEnvName(sources.configEnv),
+      source: "config",
+      reason: `env: ${sources.configEnv} in coffer.yaml`,
+    };
   }
   const entries = Object.entries(sources.branchMap);
   if (entries.length > 0) {
@@ -64,7 +68,11 @@ export function detectEnvironment(sources: EnvironmentSources): DetectedEnvironm
           reason: `git branch ${branch} matches branchMap "${hit[0]}"`,
         };
       }
-      return { source: "default", branch, reason: `git branch ${branch} has no branchMap entry; using the default state` };
+      return {
+        source: "default",
+        branch,
+        reason: `git branch ${branch} has no branchMap entry; using the default state`,
+      };
     }
   }
   return { source: "default", reason: "no --env, COFFER_ENV, config env or branch mapping; using the default state" };

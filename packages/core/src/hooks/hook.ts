@@ -61,6 +61,7 @@ export interface Hook {
   /** What it matches. */
   match: HookMatch;
   /** Run the hook. */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a hook that returns nothing lets the operation proceed
   run(payload: HookPayload): Promise<void | HookVeto>;
 }
 

@@ -4,7 +4,7 @@ import { CofferError } from "../errors/index.js";
 import { scopeKey } from "../model/index.js";
 import { quoteName, toEnvVarName } from "../names/index.js";
 import { formatCsv } from "./csv-writer.js";
-import { EXPORT_FORMATS, type ExportFormat, type ExportItem, type ExportFormatOptions } from "./types.js";
+import { EXPORT_FORMATS, type ExportFormat, type ExportFormatOptions, type ExportItem } from "./types.js";
 
 /** Columns of the CSV export, in order; `value` is added last when values are included. */
 export const EXPORT_CSV_COLUMNS = [

@@ -75,7 +75,10 @@ export interface EnvVarCollision {
  * Map many names to env var names, reporting collisions instead of merging them silently.
  * Colliding names are left out of `mapping`.
  */
-export function mapToEnvVars(names: readonly string[]): { mapping: Map<string, string>; collisions: EnvVarCollision[] } {
+export function mapToEnvVars(names: readonly string[]): {
+  mapping: Map<string, string>;
+  collisions: EnvVarCollision[];
+} {
   const byVar = new Map<string, string[]>();
   for (const name of names) {
     const v = toEnvVarName(name);

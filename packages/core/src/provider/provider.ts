@@ -1,13 +1,7 @@
 import type { AuditEntryInput } from "../audit/types.js";
 import type { CofferError } from "../errors/index.js";
 import type { ScopeKind, ScopeRef } from "../model/scope.js";
-import type {
-  SecretAddress,
-  SecretMetadata,
-  SecretVersionInfo,
-  SecretWrite,
-  StoredSecret,
-} from "../model/secret.js";
+import type { SecretAddress, SecretMetadata, SecretVersionInfo, SecretWrite, StoredSecret } from "../model/secret.js";
 
 /**
  * What a provider can do. Core checks these before calling an optional method and reports a

@@ -83,7 +83,12 @@ export class ReadCache<T> {
    * The cached value of (`group`, `item`), or a join of the fetch in flight, or the result of
    * `load`. With `fresh`, always the result of a new `load` (which then replaces the cached value).
    */
-  async read(group: string, item: string, load: () => Promise<T>, options: { fresh?: boolean } = {}): Promise<CachedRead<T>> {
+  async read(
+    group: string,
+    item: string,
+    load: () => Promise<T>,
+    options: { fresh?: boolean } = {},
+  ): Promise<CachedRead<T>> {
     if (!options.fresh) {
       const cached = this.peek(group, item);
       if (cached) {

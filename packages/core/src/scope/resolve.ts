@@ -1,8 +1,8 @@
 import { isAbsolute } from "node:path";
+import { findProjectRoot } from "../config/load.js";
 import { CofferError } from "../errors/index.js";
 import { SCOPE_KINDS, type ScopeKind, type ScopeRef } from "../model/scope.js";
 import type { ScopeInput } from "../service/types.js";
-import { findProjectRoot } from "../config/load.js";
 
 /** Defaults the service fills scope inputs from. */
 export interface ScopeDefaults {

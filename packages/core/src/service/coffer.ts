@@ -1,6 +1,6 @@
 import { userInfo } from "node:os";
 import type { Accessor, AuditAction, AuditEntryInput, AuditLog, AuditQuery } from "../audit/types.js";
-import { FallbackChain, asProviderError } from "../chain/fallback-chain.js";
+import { asProviderError, FallbackChain } from "../chain/fallback-chain.js";
 import { findProjectRoot } from "../config/load.js";
 import { detectEnvironment } from "../environment/detect.js";
 import { CofferError, isCofferError } from "../errors/index.js";
@@ -15,7 +15,7 @@ import { mapToEnvVars, matchesGlob, validateEnvName, validateSecretName } from "
 import { ALLOW_ALL_POLICY, type PolicyAction, type PolicyEngine, type PolicyRequest } from "../policy/policy.js";
 import type { Provider, SecretRef } from "../provider/provider.js";
 import { maskValue } from "../redact/index.js";
-import { type ScopeDefaults, readCascade, resolveScope } from "../scope/resolve.js";
+import { readCascade, resolveScope, type ScopeDefaults } from "../scope/resolve.js";
 import type { DocumentStore, ServiceBackedProvider } from "../store/document-store.js";
 import { EntanglementRegistry } from "./entanglement.js";
 import type { CofferOptions } from "./options.js";
@@ -25,8 +25,8 @@ import type {
   DeleteOptions,
   DeleteResult,
   DetectedEnvironment,
-  ExportOptions,
   ExportedSecret,
+  ExportOptions,
   GenerateOptions,
   GenerateResult,
   GetOptions,
@@ -72,7 +72,10 @@ export function osAccessor(frontEnd: Accessor["frontEnd"] = "library"): Accessor
 }
 
 function isServiceBacked(p: Provider): p is Provider & ServiceBackedProvider {
-  return typeof (p as Partial<ServiceBackedProvider>).auditLog === "object" && (p as Partial<ServiceBackedProvider>).auditLog !== null;
+  return (
+    typeof (p as Partial<ServiceBackedProvider>).auditLog === "object" &&
+    (p as Partial<ServiceBackedProvider>).auditLog !== null
+  );
 }
 
 /** Shared state of every accessor view of one service. */
@@ -121,7 +124,8 @@ export function createCoffer(options: CofferOptions): Coffer {
   });
   let defaultProvider: Provider | undefined;
   if (options.defaultProvider) defaultProvider = chain.provider(options.defaultProvider);
-  else defaultProvider = chain.entries.find((e) => e.provider.capabilities.write)?.provider ?? chain.entries[0]!.provider;
+  else
+    defaultProvider = chain.entries.find((e) => e.provider.capabilities.write)?.provider ?? chain.entries[0]!.provider;
   const backed = chain.entries.map((e) => e.provider).find(isServiceBacked);
   const cwd = options.cwd ?? process.cwd();
   const projectRoot = options.projectRoot ?? findProjectRoot(cwd).root;
@@ -140,7 +144,8 @@ export function createCoffer(options: CofferOptions): Coffer {
     audit: options.audit === false ? undefined : (options.audit ?? backed?.auditLog),
     auditOwner: options.audit === false || options.audit ? undefined : backed,
     documents,
-    hooks: Array.isArray(options.hooks) || options.hooks === undefined ? staticHooks(options.hooks ?? []) : options.hooks,
+    hooks:
+      Array.isArray(options.hooks) || options.hooks === undefined ? staticHooks(options.hooks ?? []) : options.hooks,
     policy: options.policy ?? ALLOW_ALL_POLICY,
     clock: options.clock ?? (() => new Date()),
     links: new EntanglementRegistry(documents),
@@ -250,7 +255,9 @@ class CofferService implements Coffer {
       if (log.appendMany) await log.appendMany(batch, { durable: false });
       else for (const e of batch) await log.append(e);
     } catch (err) {
-      process.emitWarning(`coffer: ${batch.length} read audit entries could not be recorded (${isCofferError(err) ? err.code : "error"})`);
+      process.emitWarning(
+        `coffer: ${batch.length} read audit entries could not be recorded (${isCofferError(err) ? err.code : "error"})`,
+      );
     }
   }
 
@@ -271,9 +278,22 @@ class CofferService implements Coffer {
   }
 
   /** Check policy; a denial is audited with the rule that decided. */
-  private async authorize(action: PolicyAction, name: string | undefined, secret?: SecretMetadata, command?: string, purpose?: string, resource?: PolicyRequest["resource"]): Promise<void> {
+  private async authorize(
+    action: PolicyAction,
+    name: string | undefined,
+    secret?: SecretMetadata,
+    command?: string,
+    purpose?: string,
+    resource?: PolicyRequest["resource"],
+  ): Promise<void> {
     if (secret && !this.agentAllowed(secret)) {
-      await this.deny(action, name, secret, "secret:allowedAgentIds", `agent "${this.accessor.id}" is not in the secret's allowedAgentIds`);
+      await this.deny(
+        action,
+        name,
+        secret,
+        "secret:allowedAgentIds",
+        `agent "${this.accessor.id}" is not in the secret's allowedAgentIds`,
+      );
     }
     const decision = await this.core.policy.check({
       accessor: this.accessor,
@@ -287,14 +307,36 @@ class CofferService implements Coffer {
       ...(resource ? { resource } : {}),
     });
     if (!decision.allowed) {
-      await this.deny(action, name, secret, decision.rule, decision.reason ?? `${action} is not allowed`, decision.code, decision.details);
+      await this.deny(
+        action,
+        name,
+        secret,
+        decision.rule,
+        decision.reason ?? `${action} is not allowed`,
+        decision.code,
+        decision.details,
+      );
     }
   }
 
   /** Whether an action on a secret is allowed, without recording anything (for silent filtering). */
-  private async permits(action: PolicyAction, secret: SecretMetadata, command?: string, purpose?: string): Promise<boolean> {
+  private async permits(
+    action: PolicyAction,
+    secret: SecretMetadata,
+    command?: string,
+    purpose?: string,
+  ): Promise<boolean> {
     if (!this.agentAllowed(secret)) return false;
-    const decision = await this.core.policy.check({ accessor: this.accessor, action, name: secret.name, scope: scopeLabel(secret.scope), tags: secret.tags, secret, command, purpose });
+    const decision = await this.core.policy.check({
+      accessor: this.accessor,
+      action,
+      name: secret.name,
+      scope: scopeLabel(secret.scope),
+      tags: secret.tags,
+      secret,
+      command,
+      purpose,
+    });
     return decision.allowed;
   }
 
@@ -307,7 +349,12 @@ class CofferService implements Coffer {
 
   /** False when the secret names allowed agents and this accessor is an agent not among them. */
   private agentAllowed(secret: Pick<SecretMetadata, "allowedAgentIds">): boolean {
-    return !(this.accessor.kind === "agent" && secret.allowedAgentIds && secret.allowedAgentIds.length > 0 && !secret.allowedAgentIds.includes(this.accessor.id));
+    return !(
+      this.accessor.kind === "agent" &&
+      secret.allowedAgentIds &&
+      secret.allowedAgentIds.length > 0 &&
+      !secret.allowedAgentIds.includes(this.accessor.id)
+    );
   }
 
   private async deny(
@@ -328,11 +375,18 @@ class CofferService implements Coffer {
       errorCode: code,
       details: { rule, requested: action, ...details },
     });
-    const message = code === "APPROVAL_REQUIRED" ? `${action} of ${name ? `secret "${name}"` : "secrets"} needs approval: ${reason}` : `${action} of ${name ? `secret "${name}"` : "secrets"} denied: ${reason}`;
+    const message =
+      code === "APPROVAL_REQUIRED"
+        ? `${action} of ${name ? `secret "${name}"` : "secrets"} needs approval: ${reason}`
+        : `${action} of ${name ? `secret "${name}"` : "secrets"} denied: ${reason}`;
     throw new CofferError(code, message, { name, rule, ...details });
   }
 
-  private async runHooks(phase: "before" | "after", event: HookEvent, payload: Omit<HookPayload, "phase" | "event" | "accessor" | "frontEnd" | "time">): Promise<HookReport[]> {
+  private async runHooks(
+    phase: "before" | "after",
+    event: HookEvent,
+    payload: Omit<HookPayload, "phase" | "event" | "accessor" | "frontEnd" | "time">,
+  ): Promise<HookReport[]> {
     const all = await this.core.hooks.hooks();
     if (all.length === 0) return [];
     const hooks = all.filter((h) => h.phase === phase && hookMatches(h, event, payload));
@@ -349,25 +403,51 @@ class CofferService implements Coffer {
       try {
         const result = await hook.run(full);
         if (phase === "before" && result && typeof result === "object" && "veto" in result) {
-          await this.record({ action: "hook", name: payload.name, scope: payload.scope, success: false, errorCode: "PERMISSION_DENIED", details: { hook: hook.id, event, veto: true } });
-          throw new CofferError("PERMISSION_DENIED", `hook ${hook.id} vetoed the ${event}: ${result.veto}`, { name: payload.name, rule: `hook:${hook.id}` });
+          await this.record({
+            action: "hook",
+            name: payload.name,
+            scope: payload.scope,
+            success: false,
+            errorCode: "PERMISSION_DENIED",
+            details: { hook: hook.id, event, veto: true },
+          });
+          throw new CofferError("PERMISSION_DENIED", `hook ${hook.id} vetoed the ${event}: ${result.veto}`, {
+            name: payload.name,
+            rule: `hook:${hook.id}`,
+          });
         }
         reports.push({ hook: hook.id, ok: true });
       } catch (err) {
         if (phase === "before") {
           if (isCofferError(err, "PERMISSION_DENIED")) throw err;
-          throw new CofferError("UNAVAILABLE", `before-hook ${hook.id} failed; the ${event} did not happen`, { rule: `hook:${hook.id}` }, { cause: err });
+          throw new CofferError(
+            "UNAVAILABLE",
+            `before-hook ${hook.id} failed; the ${event} did not happen`,
+            { rule: `hook:${hook.id}` },
+            { cause: err },
+          );
         }
         const message = isCofferError(err) ? err.message : "hook failed";
         reports.push({ hook: hook.id, ok: false, message });
-        await this.record({ action: "hook", name: payload.name, scope: payload.scope, success: false, errorCode: isCofferError(err) ? err.code : "UNAVAILABLE", details: { hook: hook.id, event } }).catch(() => undefined);
+        await this.record({
+          action: "hook",
+          name: payload.name,
+          scope: payload.scope,
+          success: false,
+          errorCode: isCofferError(err) ? err.code : "UNAVAILABLE",
+          details: { hook: hook.id, event },
+        }).catch(() => undefined);
       }
     }
     return reports;
   }
 
   private view(meta: SecretMetadata, value?: string, now: Date = this.now()): SecretView {
-    const masked = meta.writeOnly ? WRITE_ONLY_PREVIEW : value === undefined ? "********" : maskValue(meta.encoding === "base64" ? `base64:${value}` : value);
+    const masked = meta.writeOnly
+      ? WRITE_ONLY_PREVIEW
+      : value === undefined
+        ? "********"
+        : maskValue(meta.encoding === "base64" ? `base64:${value}` : value);
     return {
       ...attributesOf(meta),
       name: meta.name,
@@ -413,13 +493,23 @@ class CofferService implements Coffer {
 
   private writable(provider: Provider): Required<Pick<Provider, "set">> & Provider {
     if (!provider.set || !provider.capabilities.write) {
-      throw new CofferError("UNSUPPORTED", `provider ${provider.name} is read-only; write to another provider (for example --provider local)`, { provider: provider.name });
+      throw new CofferError(
+        "UNSUPPORTED",
+        `provider ${provider.name} is read-only; write to another provider (for example --provider local)`,
+        { provider: provider.name },
+      );
     }
     return provider as Required<Pick<Provider, "set">> & Provider;
   }
 
   /** Write one state, committing the audit entry with it where the provider keeps the log. */
-  private async commitWrite(provider: Provider, address: SecretAddress, write: SecretWrite, opts: { ifVersion?: number; mode?: "create" | "upsert" }, action: AuditAction): Promise<SecretMetadata> {
+  private async commitWrite(
+    provider: Provider,
+    address: SecretAddress,
+    write: SecretWrite,
+    opts: { ifVersion?: number; mode?: "create" | "upsert" },
+    action: AuditAction,
+  ): Promise<SecretMetadata> {
     const p = this.writable(provider);
     this.refuseOffline(provider);
     const audit = this.core.audit
@@ -443,7 +533,9 @@ class CofferService implements Coffer {
         return meta;
       } catch (err) {
         const e = asProviderError(err, provider.name);
-        await this.core.audit!.append({ ...audit, success: false, errorCode: e.code, details: { phase: "outcome" } }).catch(() => undefined);
+        await this.core
+          .audit!.append({ ...audit, success: false, errorCode: e.code, details: { phase: "outcome" } })
+          .catch(() => undefined);
         throw e;
       }
     }
@@ -468,7 +560,11 @@ class CofferService implements Coffer {
       const secret = hit.secret;
       const decay = decayOf(secret, this.now());
       if (decay.state === "hard-expired" && !options.allowExpired) {
-        throw new CofferError("EXPIRED", `secret "${name}" expired at ${secret.expiresAt}`, { name, expiresAt: secret.expiresAt, hint: "pass allowExpired (--allow-expired) to read it anyway" });
+        throw new CofferError("EXPIRED", `secret "${name}" expired at ${secret.expiresAt}`, {
+          name,
+          expiresAt: secret.expiresAt,
+          hint: "pass allowExpired (--allow-expired) to read it anyway",
+        });
       }
       const provenance = {
         provider: hit.provider.name,
@@ -494,7 +590,15 @@ class CofferService implements Coffer {
         return { ...this.view(secret, secret.value), value: secret.value, provenance };
       }
       await this.authorize("read", name, secret);
-      this.recordLater({ action: "read", name, scope: scopeLabel(secret.scope), env: secret.env, provider: hit.provider.name, success: true, version: secret.version });
+      this.recordLater({
+        action: "read",
+        name,
+        scope: scopeLabel(secret.scope),
+        env: secret.env,
+        provider: hit.provider.name,
+        success: true,
+        version: secret.version,
+      });
       return { ...this.view(secret, secret.value), provenance };
     } catch (err) {
       return this.failure(options.reveal ? "reveal" : "read", err, { name, purpose: options.purpose });
@@ -503,10 +607,18 @@ class CofferService implements Coffer {
 
   private async authorizeReveal(name: string, secret: SecretMetadata, purpose: string | undefined): Promise<void> {
     if (secret.writeOnly) {
-      await this.deny("reveal", name, secret, "secret:writeOnly", "the secret is write-only; it can be injected with run/exec but never read back");
+      await this.deny(
+        "reveal",
+        name,
+        secret,
+        "secret:writeOnly",
+        "the secret is write-only; it can be injected with run/exec but never read back",
+      );
     }
     if (this.accessor.kind !== "user" && (typeof purpose !== "string" || purpose.trim() === "")) {
-      throw new CofferError("INVALID_ARGUMENT", "a non-empty purpose is required to reveal a value", { field: "purpose" });
+      throw new CofferError("INVALID_ARGUMENT", "a non-empty purpose is required to reveal a value", {
+        field: "purpose",
+      });
     }
     if (purpose !== undefined && (typeof purpose !== "string" || purpose.length > 500)) {
       throw new CofferError("INVALID_ARGUMENT", "purpose must be text of at most 500 characters", { field: "purpose" });
@@ -518,10 +630,20 @@ class CofferService implements Coffer {
     const name = this.name(nameIn);
     try {
       const detected = await this.resolveEnv(options.env);
-      const hit = await this.core.chain.resolve(this.candidates(name, this.cascade(options), detected.env), { only: options.provider, noCache: options.noCache === true });
+      const hit = await this.core.chain.resolve(this.candidates(name, this.cascade(options), detected.env), {
+        only: options.provider,
+        noCache: options.noCache === true,
+      });
       await this.authorize("read", name, hit.secret);
       const state = decayOf(hit.secret, this.now()).state;
-      this.recordLater({ action: "read", name, scope: scopeLabel(hit.secret.scope), provider: hit.provider.name, success: true, details: { check: "has" } });
+      this.recordLater({
+        action: "read",
+        name,
+        scope: scopeLabel(hit.secret.scope),
+        provider: hit.provider.name,
+        success: true,
+        details: { check: "has" },
+      });
       return state !== "expired" && state !== "hard-expired";
     } catch (err) {
       if (isCofferError(err, "NOT_FOUND")) return false;
@@ -542,24 +664,42 @@ class CofferService implements Coffer {
         let cursor: string | undefined;
         do {
           const page = await provider.list({ scope, prefix: name, cursor, limit: 1000 });
-          for (const m of page.items) if (m.name === name && scopeKey(m.scope) === scopeKey(scope)) states.push(this.view(m));
+          for (const m of page.items)
+            if (m.name === name && scopeKey(m.scope) === scopeKey(scope)) states.push(this.view(m));
           cursor = page.nextCursor;
         } while (cursor);
       }
       if (states.length === 0) states.push(this.view(hit.secret, hit.secret.value));
       const versions = provider.history ? await provider.history({ name, scope, env: hit.secret.env }) : [];
       const selfKey = EntanglementRegistry.key({ name, scope });
-      const entangledWith = (await this.core.links.group({ name, scope })).filter((k) => k !== selfKey).map(EntanglementRegistry.label);
+      const entangledWith = (await this.core.links.group({ name, scope }))
+        .filter((k) => k !== selfKey)
+        .map(EntanglementRegistry.label);
       let accessCount = 0;
       let lastAccess: string | undefined;
       if (this.core.audit) {
         const entries = await this.core.audit.query({ name, limit: 10000 });
-        const access = entries.filter((e) => e.success && (e.action === "read" || e.action === "reveal" || e.action === "exec"));
-        accessCount = access.reduce((n, e) => n + (e.details?.coalesced && typeof e.details.count === "number" ? e.details.count : 1), 0);
+        const access = entries.filter(
+          (e) => e.success && (e.action === "read" || e.action === "reveal" || e.action === "exec"),
+        );
+        accessCount = access.reduce(
+          (n, e) => n + (e.details?.coalesced && typeof e.details.count === "number" ? e.details.count : 1),
+          0,
+        );
         lastAccess = access[0]?.time;
       }
       this.recordLater({ action: "inspect", name, scope: scopeLabel(scope), provider: provider.name, success: true });
-      return { name, scope, scopeLabel: scopeLabel(scope), provider: provider.name, states, versions, entangledWith, accessCount, ...(lastAccess ? { lastAccess } : {}) };
+      return {
+        name,
+        scope,
+        scopeLabel: scopeLabel(scope),
+        provider: provider.name,
+        states,
+        versions,
+        entangledWith,
+        accessCount,
+        ...(lastAccess ? { lastAccess } : {}),
+      };
     } catch (err) {
       return this.failure("inspect", err, { name });
     }
@@ -578,9 +718,17 @@ class CofferService implements Coffer {
   private async listVisible(options: ListOptions, visibleTo: PolicyAction): Promise<ListResult> {
     {
       const limit = options.limit ?? 100;
-      if (!Number.isInteger(limit) || limit < 1 || limit > 10000) throw new CofferError("INVALID_ARGUMENT", "limit must be from 1 to 10000", { field: "limit" });
+      if (!Number.isInteger(limit) || limit < 1 || limit > 10000)
+        throw new CofferError("INVALID_ARGUMENT", "limit must be from 1 to 10000", { field: "limit" });
       const env = options.env === undefined ? undefined : validateEnvName(options.env);
-      const entries = options.provider ? [{ provider: this.core.chain.provider(options.provider), priority: this.core.chain.priorityOf(options.provider) }] : this.core.chain.entries;
+      const entries = options.provider
+        ? [
+            {
+              provider: this.core.chain.provider(options.provider),
+              priority: this.core.chain.priorityOf(options.provider),
+            },
+          ]
+        : this.core.chain.entries;
       const errors: ListResult["errors"] = [];
       const groups = new Map<string, { item: ListItem; key: string }>();
       const ordered: Array<{ item: ListItem; key: string }> = [];
@@ -599,7 +747,8 @@ class CofferService implements Coffer {
             for (const meta of page.items) {
               if (options.scope && meta.scope.kind !== options.scope) continue;
               if (options.pattern && !matchesGlob(meta.name, options.pattern)) continue;
-              if (options.tags && options.tags.length > 0 && !options.tags.every((t) => meta.tags?.includes(t))) continue;
+              if (options.tags && options.tags.length > 0 && !options.tags.every((t) => meta.tags?.includes(t)))
+                continue;
               const nsKey = `${scopeKey(meta.scope)}\u0000${meta.name}`;
               const key = `${provider.name}\u0000${nsKey}`;
               let group = groups.get(key);
@@ -629,7 +778,8 @@ class CofferService implements Coffer {
       }
       let items = ordered.map((g) => g.item);
       if (env) items = items.filter((i) => i.envs.includes(env));
-      if (options.includeExpired === false) items = items.filter((i) => i.decay.state !== "hard-expired" && i.decay.state !== "expired");
+      if (options.includeExpired === false)
+        items = items.filter((i) => i.decay.state !== "hard-expired" && i.decay.state !== "expired");
       else if (!options.includeExpired) items = items.filter((i) => i.decay.state !== "hard-expired");
       items = items.filter((i) => this.agentAllowed(i));
       if (this.core.policy !== ALLOW_ALL_POLICY) {
@@ -637,12 +787,26 @@ class CofferService implements Coffer {
         for (const i of items) if (await this.permits(visibleTo, i as unknown as SecretMetadata)) visible.push(i);
         items = visible;
       }
-      if (options.staleOnly) items = items.filter((i) => i.decay.state === "stale" || i.decay.state === "expired" || i.decay.state === "hard-expired");
-      items.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : this.core.chain.priorityOf(b.provider) - this.core.chain.priorityOf(a.provider)));
+      if (options.staleOnly)
+        items = items.filter(
+          (i) => i.decay.state === "stale" || i.decay.state === "expired" || i.decay.state === "hard-expired",
+        );
+      items.sort((a, b) =>
+        a.name < b.name
+          ? -1
+          : a.name > b.name
+            ? 1
+            : this.core.chain.priorityOf(b.provider) - this.core.chain.priorityOf(a.provider),
+      );
       const start = options.cursor ? decodeCursor(options.cursor) : 0;
       const page = items.slice(start, start + limit);
       this.recordLater({ action: "list", success: true, details: { count: page.length } });
-      return { items: page, total: items.length, ...(start + limit < items.length ? { nextCursor: encodeCursor(start + limit) } : {}), errors };
+      return {
+        items: page,
+        total: items.length,
+        ...(start + limit < items.length ? { nextCursor: encodeCursor(start + limit) } : {}),
+        errors,
+      };
     }
   }
 
@@ -652,9 +816,18 @@ class CofferService implements Coffer {
       name = this.name(nameIn);
       const hit = await this.locate(name, options);
       await this.authorize("read", name, hit.secret);
-      if (!hit.provider.history) throw new CofferError("UNSUPPORTED", `provider ${hit.provider.name} keeps no version history`, { provider: hit.provider.name });
+      if (!hit.provider.history)
+        throw new CofferError("UNSUPPORTED", `provider ${hit.provider.name} keeps no version history`, {
+          provider: hit.provider.name,
+        });
       const versions = await hit.provider.history({ name, scope: hit.secret.scope, env: hit.secret.env });
-      this.recordLater({ action: "history", name, scope: scopeLabel(hit.secret.scope), provider: hit.provider.name, success: true });
+      this.recordLater({
+        action: "history",
+        name,
+        scope: scopeLabel(hit.secret.scope),
+        provider: hit.provider.name,
+        success: true,
+      });
       return versions;
     } catch (err) {
       return this.failure("history", err, { name });
@@ -672,10 +845,16 @@ class CofferService implements Coffer {
     try {
       name = this.name(nameIn);
       const env = options.env === undefined ? undefined : validateEnvName(options.env);
-      const { value, encoding } = validateValue(valueIn, options.encoding ?? "utf-8", options.allowEmpty || env !== undefined);
+      const { value, encoding } = validateValue(
+        valueIn,
+        options.encoding ?? "utf-8",
+        options.allowEmpty || env !== undefined,
+      );
       const attrs = validateAttributes(options);
       if (options.ifVersion !== undefined && (!Number.isInteger(options.ifVersion) || options.ifVersion < 0)) {
-        throw new CofferError("INVALID_ARGUMENT", "ifVersion must be a whole number (0: must not exist)", { field: "ifVersion" });
+        throw new CofferError("INVALID_ARGUMENT", "ifVersion must be a whole number (0: must not exist)", {
+          field: "ifVersion",
+        });
       }
       if (options.mode !== undefined && options.mode !== "create" && options.mode !== "upsert") {
         throw new CofferError("INVALID_ARGUMENT", 'mode must be "create" or "upsert"', { field: "mode" });
@@ -689,7 +868,13 @@ class CofferService implements Coffer {
       const merged = options.mergeAttributes === false || !current ? attrs : { ...attributesOf(current), ...attrs };
       const hookBase = { name, scope: scopeLabel(scope), env, provider: provider.name, tags: merged.tags };
       await this.runHooks("before", "write", hookBase);
-      const meta = await this.commitWrite(provider, address, { ...merged, value, encoding, reason: "write" }, { ifVersion: options.ifVersion, mode: options.mode }, "write");
+      const meta = await this.commitWrite(
+        provider,
+        address,
+        { ...merged, value, encoding, reason: "write" },
+        { ifVersion: options.ifVersion, mode: options.mode },
+        "write",
+      );
       const entangled = await this.propagate({ name, scope }, env, value, encoding, "entangle");
       const hooks = await this.runHooks("after", "write", { ...hookBase, version: meta.version });
       return this.writeResult(meta, entangled, hooks);
@@ -723,7 +908,13 @@ class CofferService implements Coffer {
   }
 
   /** Write the same value to every secret entangled with `origin`. */
-  private async propagate(origin: { name: string; scope: ScopeRef }, env: string | undefined, value: string, encoding: SecretWrite["encoding"], reason: string): Promise<string[]> {
+  private async propagate(
+    origin: { name: string; scope: ScopeRef },
+    env: string | undefined,
+    value: string,
+    encoding: SecretWrite["encoding"],
+    reason: string,
+  ): Promise<string[]> {
     const group = await this.core.links.group(origin);
     const originKey = EntanglementRegistry.key(origin);
     const updated: string[] = [];
@@ -738,8 +929,18 @@ class CofferService implements Coffer {
         if (!isCofferError(err, "NOT_FOUND")) throw err;
       }
       const current = await this.current(provider, address);
-      await this.authorize("write", target.name, current ?? ({ name: target.name, scope: target.scope } as SecretMetadata));
-      await this.commitWrite(provider, address, { ...(current ? attributesOf(current) : {}), value, encoding, reason }, {}, "write");
+      await this.authorize(
+        "write",
+        target.name,
+        current ?? ({ name: target.name, scope: target.scope } as SecretMetadata),
+      );
+      await this.commitWrite(
+        provider,
+        address,
+        { ...(current ? attributesOf(current) : {}), value, encoding, reason },
+        {},
+        "write",
+      );
       updated.push(EntanglementRegistry.label(key));
     }
     return updated;
@@ -760,12 +961,24 @@ class CofferService implements Coffer {
       let purgeAt: string | undefined;
       for (const { provider, meta } of targets) {
         if (!provider.delete || !provider.capabilities.delete) {
-          throw new CofferError("UNSUPPORTED", `provider ${provider.name} cannot delete secrets`, { provider: provider.name });
+          throw new CofferError("UNSUPPORTED", `provider ${provider.name} cannot delete secrets`, {
+            provider: provider.name,
+          });
         }
         const ref: SecretRef = { name, scope: meta.scope };
-        const audit = this.entry({ action: options.purge ? "purge" : "delete", name, scope: scopeLabel(meta.scope), provider: provider.name, success: true });
+        const audit = this.entry({
+          action: options.purge ? "purge" : "delete",
+          name,
+          scope: scopeLabel(meta.scope),
+          provider: provider.name,
+          success: true,
+        });
         const outcome = await this.mutate(provider, ref, audit, (a) =>
-          provider.delete!(ref, { purge: options.purge, recoveryWindowDays: this.core.recoveryWindowDays, ...(a ? { audit: a } : {}) }),
+          provider.delete!(ref, {
+            purge: options.purge,
+            recoveryWindowDays: this.core.recoveryWindowDays,
+            ...(a ? { audit: a } : {}),
+          }),
         );
         removedFrom.push(provider.name);
         versionsDeleted += outcome.versionsDeleted;
@@ -779,8 +992,14 @@ class CofferService implements Coffer {
   }
 
   /** Providers holding a secret (any state) in the first scope that has it. */
-  private async holders(name: string, options: ScopeInput & { provider?: string }): Promise<Array<{ provider: Provider; meta: SecretMetadata }>> {
-    const entries = options.provider && options.provider !== "all" ? [{ provider: this.core.chain.provider(options.provider) }] : this.core.chain.entries;
+  private async holders(
+    name: string,
+    options: ScopeInput & { provider?: string },
+  ): Promise<Array<{ provider: Provider; meta: SecretMetadata }>> {
+    const entries =
+      options.provider && options.provider !== "all"
+        ? [{ provider: this.core.chain.provider(options.provider) }]
+        : this.core.chain.entries;
     for (const scope of this.cascade(options)) {
       const found: Array<{ provider: Provider; meta: SecretMetadata }> = [];
       for (const { provider } of entries) {
@@ -806,18 +1025,29 @@ class CofferService implements Coffer {
   private async deletedState(provider: Provider, name: string, scope: ScopeRef): Promise<SecretMetadata | undefined> {
     if (!provider.list) return undefined;
     const page = await provider.list({ scope, prefix: name, includeDeleted: true, limit: 1000 });
-    return page.items.find((m) => m.name === name && scopeKey(m.scope) === scopeKey(scope) && m.deletedAt !== undefined);
+    return page.items.find(
+      (m) => m.name === name && scopeKey(m.scope) === scopeKey(scope) && m.deletedAt !== undefined,
+    );
   }
 
   /** Remote providers are not contacted in offline mode: writes to them are refused. */
   private refuseOffline(provider: Provider): void {
     if (this.core.chain.offline && provider.capabilities.remote) {
-      throw new CofferError("UNAVAILABLE", `offline: ${provider.name} is not contacted, so this change cannot be made now`, { provider: provider.name });
+      throw new CofferError(
+        "UNAVAILABLE",
+        `offline: ${provider.name} is not contacted, so this change cannot be made now`,
+        { provider: provider.name },
+      );
     }
   }
 
   /** Run a mutation with its audit entry committed alongside (or intent-then-outcome). */
-  private async mutate<T>(provider: Provider, target: SecretRef, audit: AuditEntryInput, run: (audit?: AuditEntryInput) => Promise<T>): Promise<T> {
+  private async mutate<T>(
+    provider: Provider,
+    target: SecretRef,
+    audit: AuditEntryInput,
+    run: (audit?: AuditEntryInput) => Promise<T>,
+  ): Promise<T> {
     this.refuseOffline(provider);
     const out = await this.mutateAudited(provider, audit, run);
     // A replaced or removed value must not be served later from the last-known-good cache.
@@ -825,7 +1055,11 @@ class CofferService implements Coffer {
     return out;
   }
 
-  private async mutateAudited<T>(provider: Provider, audit: AuditEntryInput, run: (audit?: AuditEntryInput) => Promise<T>): Promise<T> {
+  private async mutateAudited<T>(
+    provider: Provider,
+    audit: AuditEntryInput,
+    run: (audit?: AuditEntryInput) => Promise<T>,
+  ): Promise<T> {
     if (!this.core.audit) return run();
     if (provider === this.core.auditOwner) return run(audit);
     await this.core.audit.append({ ...audit, success: false, details: { phase: "intent" } });
@@ -835,7 +1069,9 @@ class CofferService implements Coffer {
       return out;
     } catch (err) {
       const e = asProviderError(err, provider.name);
-      await this.core.audit.append({ ...audit, success: false, errorCode: e.code, details: { phase: "outcome" } }).catch(() => undefined);
+      await this.core.audit
+        .append({ ...audit, success: false, errorCode: e.code, details: { phase: "outcome" } })
+        .catch(() => undefined);
       throw e;
     }
   }
@@ -844,16 +1080,27 @@ class CofferService implements Coffer {
     let name: string | undefined;
     try {
       name = this.name(nameIn);
-      const entries = options.provider ? [{ provider: this.core.chain.provider(options.provider) }] : this.core.chain.entries;
+      const entries = options.provider
+        ? [{ provider: this.core.chain.provider(options.provider) }]
+        : this.core.chain.entries;
       for (const scope of this.cascade(options)) {
         for (const { provider } of entries) {
-          if (!provider.restore || !provider.capabilities.softDelete || !FallbackChain.holds(provider, scope.kind)) continue;
+          if (!provider.restore || !provider.capabilities.softDelete || !FallbackChain.holds(provider, scope.kind))
+            continue;
           const deleted = await this.deletedState(provider, name, scope);
           if (!deleted) continue;
           await this.authorize("delete", name, deleted);
-          const audit = this.entry({ action: "restore", name, scope: scopeLabel(scope), provider: provider.name, success: true });
+          const audit = this.entry({
+            action: "restore",
+            name,
+            scope: scopeLabel(scope),
+            provider: provider.name,
+            success: true,
+          });
           try {
-            const out = await this.mutate(provider, { name: name!, scope }, audit, (a) => provider.restore!({ name: name!, scope }, a ? { audit: a } : undefined));
+            const out = await this.mutate(provider, { name: name!, scope }, audit, (a) =>
+              provider.restore!({ name: name!, scope }, a ? { audit: a } : undefined),
+            );
             return { provider: provider.name, versionsRestored: out.versionsRestored };
           } catch (err) {
             if (!isCofferError(err, "NOT_FOUND")) throw err;
@@ -870,7 +1117,9 @@ class CofferService implements Coffer {
     let name: string | undefined;
     try {
       name = this.name(nameIn);
-      const entries = options.provider ? [{ provider: this.core.chain.provider(options.provider) }] : this.core.chain.entries;
+      const entries = options.provider
+        ? [{ provider: this.core.chain.provider(options.provider) }]
+        : this.core.chain.entries;
       const removedFrom: string[] = [];
       let versionsDeleted = 0;
       for (const scope of this.cascade(options)) {
@@ -879,9 +1128,17 @@ class CofferService implements Coffer {
           const meta = (await this.anyState(provider, name, scope)) ?? (await this.deletedState(provider, name, scope));
           if (!meta) continue;
           await this.authorize("delete", name, meta);
-          const audit = this.entry({ action: "purge", name, scope: scopeLabel(scope), provider: provider.name, success: true });
+          const audit = this.entry({
+            action: "purge",
+            name,
+            scope: scopeLabel(scope),
+            provider: provider.name,
+            success: true,
+          });
           try {
-            const out = await this.mutate(provider, { name: name!, scope }, audit, (a) => provider.purge!({ name: name!, scope }, a ? { audit: a } : undefined));
+            const out = await this.mutate(provider, { name: name!, scope }, audit, (a) =>
+              provider.purge!({ name: name!, scope }, a ? { audit: a } : undefined),
+            );
             removedFrom.push(provider.name);
             versionsDeleted += out.versionsDeleted;
           } catch (err) {
@@ -909,24 +1166,48 @@ class CofferService implements Coffer {
       let generated = false;
       if (value === undefined) {
         const format = options.generate ?? current.rotationFormat ?? "token";
-        const prefix = format === "api-key" || format === "token" ? (options.prefix ?? current.rotationPrefix) : undefined;
+        const prefix =
+          format === "api-key" || format === "token" ? (options.prefix ?? current.rotationPrefix) : undefined;
         value = generateSecret({ format, prefix }).value;
         generated = true;
       }
       const valid = validateValue(value, current.encoding === "base64" && !generated ? "base64" : "utf-8");
       const grace = options.expireOld ? 0 : (options.graceSeconds ?? this.core.rotationGraceDays * DAY);
-      if (!Number.isFinite(grace) || grace < 0) throw new CofferError("INVALID_ARGUMENT", "grace must be zero or more seconds", { field: "grace" });
-      const address: SecretAddress = { name, scope: current.scope, ...(current.env !== undefined ? { env: current.env } : {}) };
-      const hookBase = { name, scope: scopeLabel(current.scope), env: current.env, provider: provider.name, tags: current.tags };
+      if (!Number.isFinite(grace) || grace < 0)
+        throw new CofferError("INVALID_ARGUMENT", "grace must be zero or more seconds", { field: "grace" });
+      const address: SecretAddress = {
+        name,
+        scope: current.scope,
+        ...(current.env !== undefined ? { env: current.env } : {}),
+      };
+      const hookBase = {
+        name,
+        scope: scopeLabel(current.scope),
+        env: current.env,
+        provider: provider.name,
+        tags: current.tags,
+      };
       await this.runHooks("before", "rotate", hookBase);
       const meta = await this.commitWrite(
         provider,
         address,
-        { ...attributesOf(current), value: valid.value, encoding: valid.encoding, reason: "rotate", previousValidForSeconds: grace },
+        {
+          ...attributesOf(current),
+          value: valid.value,
+          encoding: valid.encoding,
+          reason: "rotate",
+          previousValidForSeconds: grace,
+        },
         { ifVersion: current.version },
         "rotate",
       );
-      const entangled = await this.propagate({ name, scope: current.scope }, current.env, valid.value, valid.encoding, "entangle");
+      const entangled = await this.propagate(
+        { name, scope: current.scope },
+        current.env,
+        valid.value,
+        valid.encoding,
+        "entangle",
+      );
       const hooks = await this.runHooks("after", "rotate", { ...hookBase, version: meta.version });
       const validUntil = grace > 0 ? new Date(this.now().getTime() + grace * 1000).toISOString() : undefined;
       return {
@@ -945,14 +1226,25 @@ class CofferService implements Coffer {
     }
   }
 
-  async rollback(nameIn: string, to: number, options: ScopeInput & { env?: string; provider?: string } = {}): Promise<WriteResult> {
+  async rollback(
+    nameIn: string,
+    to: number,
+    options: ScopeInput & { env?: string; provider?: string } = {},
+  ): Promise<WriteResult> {
     let name: string | undefined;
     try {
       name = this.name(nameIn);
-      if (!Number.isInteger(to) || to < 1) throw new CofferError("INVALID_ARGUMENT", "the version to roll back to must be a positive whole number", { field: "to" });
+      if (!Number.isInteger(to) || to < 1)
+        throw new CofferError("INVALID_ARGUMENT", "the version to roll back to must be a positive whole number", {
+          field: "to",
+        });
       const hit = await this.locate(name, options);
       await this.authorize("write", name, hit.secret);
-      const address: SecretAddress = { name, scope: hit.secret.scope, ...(hit.secret.env !== undefined ? { env: hit.secret.env } : {}) };
+      const address: SecretAddress = {
+        name,
+        scope: hit.secret.scope,
+        ...(hit.secret.env !== undefined ? { env: hit.secret.env } : {}),
+      };
       const old = await hit.provider.get(address, { version: to });
       const meta = await this.commitWrite(
         hit.provider,
@@ -961,7 +1253,13 @@ class CofferService implements Coffer {
         { ifVersion: hit.secret.version },
         "rollback",
       );
-      const entangled = await this.propagate({ name, scope: hit.secret.scope }, hit.secret.env, old.value, old.encoding, "entangle");
+      const entangled = await this.propagate(
+        { name, scope: hit.secret.scope },
+        hit.secret.env,
+        old.value,
+        old.encoding,
+        "entangle",
+      );
       return this.writeResult(meta, entangled, []);
     } catch (err) {
       return this.failure("rollback", err, { name });
@@ -971,7 +1269,11 @@ class CofferService implements Coffer {
   async generate(options: GenerateOptions = {}): Promise<GenerateResult> {
     const g = generateSecret({ format: options.format, length: options.length, prefix: options.prefix });
     if (options.saveAs !== undefined) {
-      const saved = await this.set(options.saveAs, g.value, { ...(options.save ?? {}), rotationFormat: options.save?.rotationFormat ?? g.format, ...(options.prefix ? { rotationPrefix: options.save?.rotationPrefix ?? options.prefix } : {}) });
+      const saved = await this.set(options.saveAs, g.value, {
+        ...(options.save ?? {}),
+        rotationFormat: options.save?.rotationFormat ?? g.format,
+        ...(options.prefix ? { rotationPrefix: options.save?.rotationPrefix ?? options.prefix } : {}),
+      });
       return { format: g.format, entropyBits: g.entropyBits, length: g.value.length, saved };
     }
     this.recordLater({ action: "generate", success: true, details: { format: g.format } });
@@ -982,7 +1284,8 @@ class CofferService implements Coffer {
 
   async import(text: string, options: ImportOptions = {}): Promise<ImportReport> {
     try {
-      if (typeof text !== "string") throw new CofferError("INVALID_ARGUMENT", "import content must be text", { field: "content" });
+      if (typeof text !== "string")
+        throw new CofferError("INVALID_ARGUMENT", "import content must be text", { field: "content" });
       const format = options.format ?? detectFormat(text);
       const parsed = parseImport(text, format);
       const env = options.env === undefined ? undefined : validateEnvName(options.env);
@@ -993,29 +1296,67 @@ class CofferService implements Coffer {
       const items = parsed.items.map((item) => {
         const name = this.name(item.name);
         const { value, encoding } = validateValue(item.value, item.encoding ?? "utf-8", true);
-        const attrs = validateAttributes({ ...item, tags: [...new Set([...(item.tags ?? []), ...(options.tags ?? [])])] } as SetOptions);
+        const attrs = validateAttributes({
+          ...item,
+          tags: [...new Set([...(item.tags ?? []), ...(options.tags ?? [])])],
+        } as SetOptions);
         if ((options.tags ?? []).length === 0 && !item.tags) delete attrs.tags;
         return { name, value, encoding, attrs };
       });
-      const report: ImportReport = { dryRun: options.dryRun === true, created: 0, updated: 0, skipped: 0, unchanged: 0, items: [], warnings: parsed.warnings.map((w) => w.message) };
+      const report: ImportReport = {
+        dryRun: options.dryRun === true,
+        created: 0,
+        updated: 0,
+        skipped: 0,
+        unchanged: 0,
+        items: [],
+        warnings: parsed.warnings.map((w) => w.message),
+      };
       // Plan and authorize every item before writing any, so a refusal changes nothing.
-      const plan: Array<{ item: (typeof items)[number]; address: SecretAddress; current?: StoredSecret; action: ImportReport["items"][number]["action"] }> = [];
+      const plan: Array<{
+        item: (typeof items)[number];
+        address: SecretAddress;
+        current?: StoredSecret;
+        action: ImportReport["items"][number]["action"];
+      }> = [];
       for (const item of items) {
         const address: SecretAddress = env === undefined ? { name: item.name, scope } : { name: item.name, scope, env };
         const current = await this.current(provider, address);
-        await this.authorize("write", item.name, current ?? ({ name: item.name, scope, tags: item.attrs.tags } as SecretMetadata));
+        await this.authorize(
+          "write",
+          item.name,
+          current ?? ({ name: item.name, scope, tags: item.attrs.tags } as SecretMetadata),
+        );
         let action: ImportReport["items"][number]["action"];
         if (current && options.skipExisting) action = "skip";
         // Only a caller who may reveal the value learns whether it is unchanged: for anyone else
         // the comparison would confirm a guessed value.
-        else if (current && current.value === item.value && current.encoding === item.encoding && (await this.mayReveal(current))) action = "unchanged";
+        else if (
+          current &&
+          current.value === item.value &&
+          current.encoding === item.encoding &&
+          (await this.mayReveal(current))
+        )
+          action = "unchanged";
         else action = current ? "update" : "create";
         plan.push({ item, address, ...(current ? { current } : {}), action });
       }
       let done = 0;
       for (const { item, address, current, action } of plan) {
         if (!report.dryRun && (action === "create" || action === "update")) {
-          await this.commitWrite(provider, address, { ...(current ? attributesOf(current) : {}), ...item.attrs, value: item.value, encoding: item.encoding, reason: "import" }, {}, "import");
+          await this.commitWrite(
+            provider,
+            address,
+            {
+              ...(current ? attributesOf(current) : {}),
+              ...item.attrs,
+              value: item.value,
+              encoding: item.encoding,
+              reason: "import",
+            },
+            {},
+            "import",
+          );
         }
         report.items.push({ name: item.name, action });
         if (action === "create") report.created++;
@@ -1024,7 +1365,8 @@ class CofferService implements Coffer {
         else report.unchanged++;
         options.onProgress?.(++done, plan.length);
       }
-      if (report.dryRun) this.recordLater({ action: "import", success: true, details: { dryRun: true, count: items.length } });
+      if (report.dryRun)
+        this.recordLater({ action: "import", success: true, details: { dryRun: true, count: items.length } });
       return report;
     } catch (err) {
       return this.failure("import", err);
@@ -1035,7 +1377,17 @@ class CofferService implements Coffer {
     try {
       const action: PolicyAction = options.includeValues ? "export" : "read";
       await this.authorize(action, undefined);
-      const listing = await this.listVisible({ pattern: options.pattern, tags: options.tags, scope: options.scope, provider: options.provider, includeExpired: true, limit: 10000 }, action);
+      const listing = await this.listVisible(
+        {
+          pattern: options.pattern,
+          tags: options.tags,
+          scope: options.scope,
+          provider: options.provider,
+          includeExpired: true,
+          limit: 10000,
+        },
+        action,
+      );
       const out: ExportedSecret[] = [];
       const exported: string[] = [];
       for (const item of listing.items) {
@@ -1063,7 +1415,11 @@ class CofferService implements Coffer {
           out.push(entry);
         }
       }
-      await this.record({ action: "export", success: true, details: { count: out.length, withValues: options.includeValues === true, names: exported.slice(0, 500) } });
+      await this.record({
+        action: "export",
+        success: true,
+        details: { count: out.length, withValues: options.includeValues === true, names: exported.slice(0, 500) },
+      });
       return out;
     } catch (err) {
       return this.failure("export", err);
@@ -1096,8 +1452,16 @@ class CofferService implements Coffer {
             const better =
               !prev ||
               r < rank(prev.meta.scope) ||
-              (r === rank(prev.meta.scope) && prev.provider === provider && meta.env !== undefined && prev.meta.env === undefined);
-            if (better) chosen.set(meta.name, { provider, address: { name: meta.name, scope: meta.scope, ...(meta.env !== undefined ? { env: meta.env } : {}) }, meta });
+              (r === rank(prev.meta.scope) &&
+                prev.provider === provider &&
+                meta.env !== undefined &&
+                prev.meta.env === undefined);
+            if (better)
+              chosen.set(meta.name, {
+                provider,
+                address: { name: meta.name, scope: meta.scope, ...(meta.env !== undefined ? { env: meta.env } : {}) },
+                meta,
+              });
           }
           cursor = page.nextCursor;
         } while (cursor);
@@ -1125,7 +1489,12 @@ class CofferService implements Coffer {
         if (provider.getMany) {
           const results = await provider.getMany(list.map((l) => l.address));
           results.forEach((r, i) => {
-            if (r.ok) values.set(list[i]!.name, { value: r.secret.value, provider: provider.name, scope: scopeLabel(r.secret.scope) });
+            if (r.ok)
+              values.set(list[i]!.name, {
+                value: r.secret.value,
+                provider: provider.name,
+                scope: scopeLabel(r.secret.scope),
+              });
             // Tampering is never skipped silently; a secret deleted since the listing is.
             else if (r.error.code !== "NOT_FOUND") throw r.error;
           });
@@ -1170,7 +1539,13 @@ class CofferService implements Coffer {
       await this.authorize("write", a);
       await this.authorize("write", b);
       const group = await this.core.links.link(left, right);
-      await this.record({ action: "entangle", name: a, scope: scopeLabel(left.scope), success: true, details: { with: EntanglementRegistry.label(EntanglementRegistry.key(right)) } });
+      await this.record({
+        action: "entangle",
+        name: a,
+        scope: scopeLabel(left.scope),
+        success: true,
+        details: { with: EntanglementRegistry.label(EntanglementRegistry.key(right)) },
+      });
       return { group: group.map(EntanglementRegistry.label) };
     } catch (err) {
       return this.failure("entangle", err, { name: a });
@@ -1186,7 +1561,13 @@ class CofferService implements Coffer {
       const right = { name: b, scope: this.writeScope(options.b ?? {}) };
       await this.authorize("write", a);
       const removed = await this.core.links.unlink(left, right);
-      await this.record({ action: "disentangle", name: a, scope: scopeLabel(left.scope), success: true, details: { with: EntanglementRegistry.label(EntanglementRegistry.key(right)), removed } });
+      await this.record({
+        action: "disentangle",
+        name: a,
+        scope: scopeLabel(left.scope),
+        success: true,
+        details: { with: EntanglementRegistry.label(EntanglementRegistry.key(right)), removed },
+      });
       return { removed };
     } catch (err) {
       return this.failure("disentangle", err, { name: a });
@@ -1220,7 +1601,15 @@ class CofferService implements Coffer {
 
   async scan(options: ScanOptions = {}): Promise<ScanReport> {
     const listing = await this.listVisible({ includeExpired: true, limit: 10000 }, "read");
-    const report: ScanReport = { checked: listing.items.length, stale: [], expired: [], rotationDue: [], rotated: [], hooks: [], errors: [] };
+    const report: ScanReport = {
+      checked: listing.items.length,
+      stale: [],
+      expired: [],
+      rotationDue: [],
+      rotated: [],
+      hooks: [],
+      errors: [],
+    };
     for (const item of listing.items) {
       if (item.shadowed) continue;
       const state = item.decay.state;
@@ -1232,13 +1621,38 @@ class CofferService implements Coffer {
         continue;
       }
       report.expired.push(row);
-      const hooks = await this.runHooks("after", "expire", { name: item.name, scope: item.scopeLabel, provider: item.provider, version: item.version, tags: item.tags });
+      const hooks = await this.runHooks("after", "expire", {
+        name: item.name,
+        scope: item.scopeLabel,
+        provider: item.provider,
+        version: item.version,
+        tags: item.tags,
+      });
       report.hooks.push(...hooks);
-      await this.record({ action: "expire", name: item.name, scope: item.scopeLabel, provider: item.provider, success: true, details: { state } });
+      await this.record({
+        action: "expire",
+        name: item.name,
+        scope: item.scopeLabel,
+        provider: item.provider,
+        success: true,
+        details: { state },
+      });
       if (options.autoRotate && item.rotationFormat) {
         try {
-          const r = await this.rotate(item.name, { scope: item.scope.kind, scopeId: item.scope.id, projectPath: item.scope.kind === "project" ? item.scope.id : undefined, teamId: item.scope.kind === "team" ? item.scope.id : undefined, orgId: item.scope.kind === "org" ? item.scope.id : undefined, provider: item.provider });
-          report.rotated.push({ name: item.name, scope: item.scopeLabel, oldVersion: r.oldVersion, newVersion: r.newVersion });
+          const r = await this.rotate(item.name, {
+            scope: item.scope.kind,
+            scopeId: item.scope.id,
+            projectPath: item.scope.kind === "project" ? item.scope.id : undefined,
+            teamId: item.scope.kind === "team" ? item.scope.id : undefined,
+            orgId: item.scope.kind === "org" ? item.scope.id : undefined,
+            provider: item.provider,
+          });
+          report.rotated.push({
+            name: item.name,
+            scope: item.scopeLabel,
+            oldVersion: r.oldVersion,
+            newVersion: r.newVersion,
+          });
         } catch (err) {
           const e = asProviderError(err, item.provider);
           report.errors.push({ name: item.name, code: e.code, message: e.message });
@@ -1249,7 +1663,8 @@ class CofferService implements Coffer {
   }
 
   private requireAudit(): AuditLog {
-    if (!this.core.audit) throw new CofferError("UNSUPPORTED", "no audit log is configured (it lives in the local store)");
+    if (!this.core.audit)
+      throw new CofferError("UNSUPPORTED", "no audit log is configured (it lives in the local store)");
     return this.core.audit;
   }
 
@@ -1268,7 +1683,12 @@ class CofferService implements Coffer {
     let top: AuditSummary["topAccessor"];
     for (const [accessor, count] of counts) if (!top || count > top.count) top = { accessor, count };
     const lastRotation = entries.find((e) => e.action === "rotate" && e.success)?.time;
-    return { total: entries.length, failed: entries.filter((e) => !e.success).length, ...(top ? { topAccessor: top } : {}), ...(lastRotation ? { lastRotation } : {}) };
+    return {
+      total: entries.length,
+      failed: entries.filter((e) => !e.success).length,
+      ...(top ? { topAccessor: top } : {}),
+      ...(lastRotation ? { lastRotation } : {}),
+    };
   }
 
   async verifyAudit() {
@@ -1295,7 +1715,18 @@ function coalesceReads(entries: AuditEntryInput[]): AuditEntryInput[] {
   const out: AuditEntryInput[] = [];
   const merged = new Map<string, { entry: AuditEntryInput; count: number; lastTime: string }>();
   for (const e of entries) {
-    const key = JSON.stringify([e.accessor, e.frontEnd, e.action, e.name, e.scope, e.env, e.provider, e.success, e.version, e.details]);
+    const key = JSON.stringify([
+      e.accessor,
+      e.frontEnd,
+      e.action,
+      e.name,
+      e.scope,
+      e.env,
+      e.provider,
+      e.success,
+      e.version,
+      e.details,
+    ]);
     const seen = merged.get(key);
     if (seen) {
       seen.count++;

@@ -1,5 +1,5 @@
 import { CofferError } from "../errors/index.js";
-import { type ScopeRef, parseScopeKey, scopeKey, scopeLabel } from "../model/scope.js";
+import { parseScopeKey, type ScopeRef, scopeKey, scopeLabel } from "../model/scope.js";
 import type { DocumentStore } from "../store/document-store.js";
 
 const COLLECTION = "entanglement";
@@ -34,7 +34,9 @@ export class EntanglementRegistry {
   /** Human label: `NAME` (global) or `NAME [project]`. */
   static label(key: string): string {
     const { name, scope } = EntanglementRegistry.parse(key);
-    return scope.kind === "global" ? name : `${name} [${scopeLabel(scope)}${scope.kind === "project" ? `:${scope.id}` : ""}]`;
+    return scope.kind === "global"
+      ? name
+      : `${name} [${scopeLabel(scope)}${scope.kind === "project" ? `:${scope.id}` : ""}]`;
   }
 
   private store(): DocumentStore {

@@ -1,8 +1,8 @@
 import type { Accessor, AuditEntry, AuditQuery, AuditVerification } from "../audit/types.js";
+import type { ProviderOutcome } from "../errors/coffer-error.js";
 import type { HookReport } from "../hooks/hook.js";
 import type { ScopeKind, ScopeRef } from "../model/scope.js";
 import type { SecretAttributes, SecretFormat, SecretVersionInfo, ValueEncoding } from "../model/secret.js";
-import type { ProviderOutcome } from "../errors/coffer-error.js";
 
 /** Where a call addresses a secret. Omitting `scope` on a read cascades project -> team -> org -> global. */
 export interface ScopeInput {
@@ -510,7 +510,10 @@ export interface Coffer {
   /** Delete (recoverable unless purge). */
   delete(name: string, options?: DeleteOptions): Promise<DeleteResult>;
   /** Restore a deleted secret. */
-  restore(name: string, options?: ScopeInput & { provider?: string }): Promise<{ provider: string; versionsRestored: number }>;
+  restore(
+    name: string,
+    options?: ScopeInput & { provider?: string },
+  ): Promise<{ provider: string; versionsRestored: number }>;
   /** Purge a secret irrecoverably. */
   purge(name: string, options?: ScopeInput & { provider?: string }): Promise<DeleteResult>;
   /** Rotate to a new (given or generated) value. */

@@ -1,6 +1,12 @@
 import { CofferError } from "../errors/index.js";
 import { PREFIX_PATTERN } from "../generate/index.js";
-import { MAX_DESCRIPTION_BYTES, MAX_VALUE_BYTES, SECRET_FORMATS, type SecretAttributes, type ValueEncoding } from "../model/secret.js";
+import {
+  MAX_DESCRIPTION_BYTES,
+  MAX_VALUE_BYTES,
+  SECRET_FORMATS,
+  type SecretAttributes,
+  type ValueEncoding,
+} from "../model/secret.js";
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const TAG = /^[A-Za-z0-9][A-Za-z0-9_.:/@-]{0,63}$/;
@@ -16,7 +22,11 @@ export function valueByteLength(value: string, encoding: ValueEncoding): number 
  * Check a value: a string, well-formed UTF-8 (or strict base64), at most 64 KiB.
  * @throws CofferError INVALID_ARGUMENT, TOO_LARGE (never quoting the value)
  */
-export function validateValue(value: unknown, encoding: unknown = "utf-8", allowEmpty = false): { value: string; encoding: ValueEncoding } {
+export function validateValue(
+  value: unknown,
+  encoding: unknown = "utf-8",
+  allowEmpty = false,
+): { value: string; encoding: ValueEncoding } {
   if (encoding !== "utf-8" && encoding !== "base64") {
     throw new CofferError("INVALID_ARGUMENT", 'encoding must be "utf-8" or "base64"', { field: "encoding" });
   }
@@ -24,13 +34,19 @@ export function validateValue(value: unknown, encoding: unknown = "utf-8", allow
     throw new CofferError("INVALID_ARGUMENT", "value must be a string", { field: "value" });
   }
   if (value.length === 0 && !allowEmpty) {
-    throw new CofferError("INVALID_ARGUMENT", "value is required (empty values are allowed only when writing an env state)", { field: "value" });
+    throw new CofferError(
+      "INVALID_ARGUMENT",
+      "value is required (empty values are allowed only when writing an env state)",
+      { field: "value" },
+    );
   }
   if (encoding === "base64" && !BASE64.test(value)) {
     throw new CofferError("INVALID_ARGUMENT", "value is not valid base64", { field: "value" });
   }
   if (encoding === "utf-8" && !value.isWellFormed()) {
-    throw new CofferError("INVALID_ARGUMENT", 'value is not valid UTF-8 text; send bytes with encoding "base64"', { field: "value" });
+    throw new CofferError("INVALID_ARGUMENT", 'value is not valid UTF-8 text; send bytes with encoding "base64"', {
+      field: "value",
+    });
   }
   // Cheap upper bound first: a JS string of n code units is at most 3n UTF-8 bytes.
   if (value.length > MAX_VALUE_BYTES / 3 || encoding === "base64") {
@@ -87,7 +103,12 @@ export function validateAttributes(input: SecretAttributes): SecretAttributes {
     out.tags = [...new Set(input.tags)];
   }
   if (input.ttlSeconds !== undefined) {
-    if (typeof input.ttlSeconds !== "number" || !Number.isInteger(input.ttlSeconds) || input.ttlSeconds <= 0 || input.ttlSeconds > MAX_TTL_SECONDS) {
+    if (
+      typeof input.ttlSeconds !== "number" ||
+      !Number.isInteger(input.ttlSeconds) ||
+      input.ttlSeconds <= 0 ||
+      input.ttlSeconds > MAX_TTL_SECONDS
+    ) {
       fail("ttlSeconds", `ttlSeconds must be a whole number of seconds from 1 to ${MAX_TTL_SECONDS}`);
     }
     out.ttlSeconds = input.ttlSeconds;
@@ -100,7 +121,11 @@ export function validateAttributes(input: SecretAttributes): SecretAttributes {
     out.rotationFormat = input.rotationFormat;
   }
   if (input.rotationPrefix !== undefined) {
-    if (typeof input.rotationPrefix !== "string" || input.rotationPrefix.length > 64 || !PREFIX_PATTERN.test(input.rotationPrefix)) {
+    if (
+      typeof input.rotationPrefix !== "string" ||
+      input.rotationPrefix.length > 64 ||
+      !PREFIX_PATTERN.test(input.rotationPrefix)
+    ) {
       fail("rotationPrefix", "rotationPrefix must be up to 64 characters of A-Z a-z 0-9 _ . : -");
     }
     out.rotationPrefix = input.rotationPrefix;
@@ -126,7 +151,16 @@ export function validateAttributes(input: SecretAttributes): SecretAttributes {
 /** Pick the attribute fields of a metadata record. */
 export function attributesOf(meta: SecretAttributes): SecretAttributes {
   const out: SecretAttributes = {};
-  for (const k of ["description", "tags", "ttlSeconds", "expiresAt", "rotationFormat", "rotationPrefix", "allowedAgentIds", "writeOnly"] as const) {
+  for (const k of [
+    "description",
+    "tags",
+    "ttlSeconds",
+    "expiresAt",
+    "rotationFormat",
+    "rotationPrefix",
+    "allowedAgentIds",
+    "writeOnly",
+  ] as const) {
     if (meta[k] !== undefined) (out as Record<string, unknown>)[k] = meta[k];
   }
   return out;

@@ -15,7 +15,11 @@ export interface DocumentStore {
    * Atomic read-modify-write of one document: `update` gets the current value and returns the
    * new one (`undefined` deletes). Concurrent callers (also in other processes) are serialized.
    */
-  update<T = unknown>(collection: string, key: string, update: (current: T | undefined) => T | undefined): Promise<T | undefined>;
+  update<T = unknown>(
+    collection: string,
+    key: string,
+    update: (current: T | undefined) => T | undefined,
+  ): Promise<T | undefined>;
   /**
    * A number that changes whenever any document may have changed since the previous call (a
    * write by this process or by any other): callers may keep what they derived from documents

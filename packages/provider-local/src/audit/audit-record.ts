@@ -1,4 +1,4 @@
-import { type KeyObject, createHmac } from "node:crypto";
+import { createHmac, type KeyObject } from "node:crypto";
 import { AUDIT_ACTIONS, type AuditEntry, type AuditEntryInput, CofferError } from "@coffer/core";
 
 /** One row of the `audit_log` table. */

@@ -23,7 +23,10 @@ const legacyIndexesDropped = new WeakSet<StoreSession>();
  * recorded head, so appends from several processes serialize on the write lock and never fork.
  * @throws CofferError UNAVAILABLE when the entry cannot be stored (the transaction then rolls back)
  */
-export function appendAuditRow(session: StoreSession, fields: Omit<AuditRow, "seq" | "prev_hash" | "hash">): AuditEntry {
+export function appendAuditRow(
+  session: StoreSession,
+  fields: Omit<AuditRow, "seq" | "prev_hash" | "hash">,
+): AuditEntry {
   return appendAuditRows(session, [fields])[0]!;
 }
 
@@ -61,7 +64,12 @@ export function appendAuditRows(
     session.setMeta(META.auditHeadSeq, String(seq));
     session.setMeta(META.auditHeadHash, prevHash);
   } catch (err) {
-    throw new CofferError("UNAVAILABLE", "the audit log could not record the entry, so nothing was changed", {}, { cause: err });
+    throw new CofferError(
+      "UNAVAILABLE",
+      "the audit log could not record the entry, so nothing was changed",
+      {},
+      { cause: err },
+    );
   }
   return out;
 }

@@ -1,7 +1,7 @@
 import { CofferError, type DocumentStore } from "@coffer/core";
 import { AuthenticationFailure } from "../crypto/aead-cipher.js";
-import { UnchangedStoreCache } from "../store/unchanged-store-cache.js";
 import type { StoreSession } from "../store/store-session.js";
+import { UnchangedStoreCache } from "../store/unchanged-store-cache.js";
 
 const MAX_DOCUMENT_BYTES = 1024 * 1024;
 /** Documents (as decrypted JSON text) kept while the store is unchanged. */
@@ -105,9 +105,9 @@ export class LocalDocumentStore implements DocumentStore {
     const session = this.#session();
     const text = await session.read(() =>
       this.#texts.read(session.epoch(), `${c}\0${k}`, () => {
-        const row = session
-          .statement("SELECT ciphertext FROM documents WHERE collection = ? AND key = ?")
-          .get(c, k) as { ciphertext: Buffer } | undefined;
+        const row = session.statement("SELECT ciphertext FROM documents WHERE collection = ? AND key = ?").get(c, k) as
+          | { ciphertext: Buffer }
+          | undefined;
         return row ? this.#open(session, c, k, row.ciphertext) : undefined;
       }),
     );

@@ -23,8 +23,8 @@ import { toAuditRow } from "../audit/audit-record.js";
 import { appendAuditRow } from "../audit/local-audit-log.js";
 import { AuthenticationFailure } from "../crypto/aead-cipher.js";
 import { toStoreError } from "../db/sqlite-errors.js";
-import { UnchangedStoreCache } from "../store/unchanged-store-cache.js";
 import type { StoreSession } from "../store/store-session.js";
+import { UnchangedStoreCache } from "../store/unchanged-store-cache.js";
 import { decodeListCursor, encodeListCursor } from "./list-cursor.js";
 import { prepareWrite } from "./secret-write.js";
 import { checkName, checkScope, describeState, type StateKey, toStateKey } from "./state-key.js";
@@ -158,7 +158,10 @@ export class SecretTable {
     const encoding = row.encoding as ValueEncoding;
     let plaintext: Buffer;
     try {
-      plaintext = session.cipher.open(row.ciphertext as Buffer, valueBinding(key, version, encoding, String(row.attributes)));
+      plaintext = session.cipher.open(
+        row.ciphertext as Buffer,
+        valueBinding(key, version, encoding, String(row.attributes)),
+      );
     } catch (err) {
       if (!(err instanceof AuthenticationFailure)) throw err;
       throw new CofferError(
@@ -192,7 +195,11 @@ export class SecretTable {
    * edited to roll the secret back to an older (authentic) value.
    * @throws CofferError INTEGRITY
    */
-  #checkPointer(session: StoreSession, key: StateKey, row: { current_version: number; newest_version: number | null }): void {
+  #checkPointer(
+    session: StoreSession,
+    key: StateKey,
+    row: { current_version: number; newest_version: number | null },
+  ): void {
     if (row.newest_version !== null && row.newest_version !== row.current_version) {
       throw new CofferError(
         "INTEGRITY",
@@ -370,7 +377,10 @@ export class SecretTable {
         );
       }
       const version = current + 1;
-      const ciphertext = session.cipher.seal(prepared.plaintext, valueBinding(key, version, prepared.encoding, prepared.attributesJson));
+      const ciphertext = session.cipher.seal(
+        prepared.plaintext,
+        valueBinding(key, version, prepared.encoding, prepared.attributesJson),
+      );
       session
         .statement(
           `INSERT INTO secret_versions (scope, name, env, version, ciphertext, encoding, attributes, reason, created_at)

@@ -10,6 +10,7 @@ export interface FunctionHookOptions {
   /** What it matches. @default everything */
   match?: HookMatch;
   /** The function; its payload never carries the value. */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a hook that returns nothing lets the operation proceed
   run: (payload: HookPayload) => void | HookVeto | Promise<void | HookVeto>;
   /** Seconds before a run counts as failed. @default 10 */
   timeoutSeconds?: number;

@@ -112,17 +112,21 @@ export function guardedLookup(hostname: string, options: unknown, callback: Look
     family?: number;
     hints?: number;
   };
-  void import("node:dns").then(({ lookup: dnsLookup }) => dnsLookup(
-    hostname,
-    { family: opts.family ?? 0, ...(opts.hints !== undefined ? { hints: opts.hints } : {}), all: true },
-    (err, addresses) => {
-      if (err) return callback(err, "");
-      if (addresses.length === 0)
-        return callback(Object.assign(new Error(`${hostname} did not resolve`), { code: "ENOTFOUND" }), "");
-      const bad = addresses.find((a) => isPrivateAddress(a.address));
-      if (bad) return callback(refusal(hostname, bad.address), "");
-      if (opts.all) return callback(null, addresses);
-      return callback(null, addresses[0]!.address, addresses[0]!.family);
-    },
-  ), (err: Error) => callback(err as NodeJS.ErrnoException, ""));
+  void import("node:dns").then(
+    ({ lookup: dnsLookup }) =>
+      dnsLookup(
+        hostname,
+        { family: opts.family ?? 0, ...(opts.hints !== undefined ? { hints: opts.hints } : {}), all: true },
+        (err, addresses) => {
+          if (err) return callback(err, "");
+          if (addresses.length === 0)
+            return callback(Object.assign(new Error(`${hostname} did not resolve`), { code: "ENOTFOUND" }), "");
+          const bad = addresses.find((a) => isPrivateAddress(a.address));
+          if (bad) return callback(refusal(hostname, bad.address), "");
+          if (opts.all) return callback(null, addresses);
+          return callback(null, addresses[0]!.address, addresses[0]!.family);
+        },
+      ),
+    (err: Error) => callback(err as NodeJS.ErrnoException, ""),
+  );
 }

@@ -38,6 +38,7 @@ export function shellHook(def: ShellHookDefinition, context: ShellHookContext = 
     id: def.id,
     phase: def.phase,
     match: hookMatchOf(def),
+    // biome-ignore lint/suspicious/noConfusingVoidType: a hook that returns nothing lets the operation proceed
     async run(payload: HookPayload): Promise<void | HookVeto> {
       const env = buildChildEnvironment(context.env ?? process.env, {
         ...(def.env ?? {}),

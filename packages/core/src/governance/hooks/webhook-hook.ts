@@ -67,6 +67,7 @@ export function webhookHook(def: WebhookHookDefinition, context: WebhookHookCont
     id: def.id,
     phase: def.phase,
     match: hookMatchOf(def),
+    // biome-ignore lint/suspicious/noConfusingVoidType: a hook that returns nothing lets the operation proceed
     async run(payload: HookPayload): Promise<void | HookVeto> {
       if (
         !def.allowPrivateNetwork &&

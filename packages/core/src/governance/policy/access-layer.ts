@@ -1,6 +1,5 @@
 import type { Accessor } from "../../audit/types.js";
-import { quoteName } from "../../names/secret-name.js";
-import { compileGlob } from "../../names/secret-name.js";
+import { compileGlob, quoteName } from "../../names/secret-name.js";
 import { scopeMatches } from "../scope-filter.js";
 import type { AccessControlConfig, AccessRule } from "./access-control-config.js";
 import { compileAccessorPattern } from "./accessor-pattern.js";

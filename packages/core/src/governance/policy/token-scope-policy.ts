@@ -1,7 +1,6 @@
-import { quoteName } from "../../names/secret-name.js";
+import { globRegExp, quoteName } from "../../names/secret-name.js";
 import type { PolicyAction, PolicyDecision } from "../../policy/policy.js";
 import { TOKEN_SCOPES, type TokenScope } from "../../tokens/token-scopes.js";
-import { globRegExp } from "../../names/secret-name.js";
 import type { GovernedPolicyRequest } from "./governed-policy-request.js";
 
 /**
@@ -27,7 +26,6 @@ export function requiredTokenScope(request: Pick<GovernedPolicyRequest, "action"
     return request.resource === undefined || request.resource === "audit" ? "audit:read" : "admin";
   return TOKEN_SCOPE_FOR_ACTION[request.action];
 }
-
 
 /**
  * Check a request against the accessor's token scopes and name pattern. Applies to accessors of
