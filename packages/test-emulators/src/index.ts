@@ -9,4 +9,12 @@ export {
   type StartMotoOptions,
   startMoto,
 } from "./moto.js";
+export {
+  POSTGRES_BINDIR_ENV,
+  type PostgresServer,
+  postgresBindir,
+  postgresUnavailableReason,
+  type StartPostgresOptions,
+  startPostgres,
+} from "./postgres.js";
 export { findExecutable, type StartedProcess, type StartProcessOptions, startProcess } from "./process.js";
