@@ -1,10 +1,10 @@
 // How the MCP server and the REST server bundle their bin with esbuild (each app's build.mjs
-// calls bundleApp): one ESM file, `#!/usr/bin/env node` first, Node's compile cache enabled
-// before anything else loads. Workspace packages, and the small dependencies, are bundled from
+// calls bundleApp): a tiny bin that checks the Node version and enables Node's compile cache
+// before anything else loads, then one ESM bundle of everything else. Workspace packages, and the small dependencies, are bundled from
 // their sources, so a bin never embeds a stale build of another package; better-sqlite3 (native)
 // and the cloud SDKs stay external: they are real dependencies, loaded lazily only when
 // configured.
-import { chmodSync, rmSync } from "node:fs";
+import { chmodSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -30,18 +30,38 @@ export const workspaceAliases = Object.fromEntries(
 /** Imports left to Node at run time: the native addon and the cloud SDKs. */
 export const EXTERNAL_PACKAGES = ["better-sqlite3", "@aws-sdk/*", "@azure/*"];
 
+/** Oldest Node.js the bins run on (the `engines` field of every package says the same). */
+export const MIN_NODE_VERSION = "22.12";
+
 /**
- * The first lines of a bin: the shebang, the compile cache (it applies only to modules loaded
- * after it is enabled: the external ones), and `require` for bundled CommonJS code. With
+ * A statement that ends the process with a clear message on a Node.js older than
+ * {@link MIN_NODE_VERSION}. It is the first code of every bin, before any module (native code
+ * included) is loaded: an older Node can crash inside better-sqlite3 without a word. Written in
+ * syntax every Node.js parses.
+ */
+export function nodeVersionCheck() {
+  const [major, minor] = MIN_NODE_VERSION.split(".").map(Number);
+  return [
+    "(function () {",
+    '  var v = process.versions.node.split(".").map(Number);',
+    `  if (v[0] < ${major} || (v[0] === ${major} && v[1] < ${minor})) {`,
+    `    process.stderr.write("Coffer needs Node.js ${MIN_NODE_VERSION} or newer (this is " + process.version + ")\\n");`,
+    "    process.exit(1);",
+    "  }",
+    "})();",
+  ].join("\n");
+}
+
+/**
+ * The first lines of a bin's bundle: `require` for bundled CommonJS code (and the compile cache,
+ * already on when the bin loads the bundle). With
  * `dirname`, also `__filename` and `__dirname` (the bin's folder), for bundled CommonJS packages
  * that locate their files from it.
  */
 export function binBanner({ dirname = false } = {}) {
   return [
-    "#!/usr/bin/env node",
     'import * as __cofferModule from "node:module";',
     ...(dirname ? ['import * as __cofferPath from "node:path";', 'import * as __cofferUrl from "node:url";'] : []),
-    "__cofferModule.enableCompileCache?.();",
     "const require = __cofferModule.createRequire(import.meta.url);",
     ...(dirname
       ? [
@@ -53,7 +73,10 @@ export function binBanner({ dirname = false } = {}) {
 }
 
 /**
- * Empty `outdir`, bundle `entry` into `<outdir>/<bin>.js` and make it executable.
+ * Empty `outdir`, bundle `entry` into `<outdir>/<bin>-main.js`, and write the bin
+ * `<outdir>/<bin>.js`: the Node version check, Node's compile cache, then the bundle (an ES
+ * module's static imports all load before its first statement, so the check cannot live in the
+ * bundle itself).
  * @param {object} options
  * @param {string} options.bin name of the bin (and of the file, without `.js`)
  * @param {string} options.entry absolute path of its source entry
@@ -65,7 +88,7 @@ export function binBanner({ dirname = false } = {}) {
 export async function bundleApp({ bin, entry, outdir, define = {}, dirname = false }) {
   rmSync(outdir, { recursive: true, force: true });
   await build({
-    entryPoints: { [bin]: entry },
+    entryPoints: { [`${bin}-main`]: entry },
     outdir,
     bundle: true,
     platform: "node",
@@ -80,6 +103,18 @@ export async function bundleApp({ bin, entry, outdir, define = {}, dirname = fal
     logLevel: "warning",
   });
   const file = join(outdir, `${bin}.js`);
+  writeFileSync(
+    file,
+    [
+      "#!/usr/bin/env node",
+      "// The bin: refuse an old Node before anything loads, then run the bundle with Node's compile cache.",
+      'import * as nodeModule from "node:module";',
+      nodeVersionCheck(),
+      "nodeModule.enableCompileCache?.();",
+      `await import("./${bin}-main.js");`,
+      "",
+    ].join("\n"),
+  );
   chmodSync(file, 0o755);
   return file;
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The main job on the embedded default: store, list and read a first secret with the built CLI,
-// in a throw-away COFFER_HOME so nothing touches your real store.
+// in a throw-away COFFER_HOME so nothing touches your real store; then check that the MCP server
+// and the REST server were built too, and say how to run them all with this Node.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -45,7 +46,21 @@ try {
     "-e",
     "console.log('child sees STRIPE_SECRET_KEY =', process.env.STRIPE_SECRET_KEY)",
   ]);
+  for (const [app, binName] of [
+    ["mcp", "coffer-mcp"],
+    ["server", "coffer-server"],
+  ]) {
+    const r = spawnSync(process.execPath, [join(root, "apps", app, "dist", `${binName}.js`), "--version"], { env, encoding: "utf8" });
+    if (r.status !== 0) {
+      console.error(`demo: ${binName} is not built (${(r.stderr || "").trim() || `exit ${r.status}`})`);
+      process.exit(1);
+    }
+    console.log(`${binName} ${r.stdout.trim()} is built`);
+  }
   console.log("\nDemo complete: stored, listed and read a secret in the embedded encrypted store.");
+  console.log(`Node ${process.version} ran it. To use the same Node and pnpm in your shell (Coffer needs 22.12 or newer):`);
+  console.log("  source scripts/bootstrap.sh");
+  console.log("  pnpm coffer list        # or: pnpm coffer-mcp, pnpm coffer-server");
 } finally {
   rmSync(home, { recursive: true, force: true });
 }

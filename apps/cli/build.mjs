@@ -10,6 +10,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { nodeVersionCheck } from "../../scripts/bundle-app.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..");
@@ -160,7 +161,8 @@ await build({
     ),
   },
   // The bin only refers to main.js for its type; the bundle is loaded with require() at run time.
-  banner: { js: "#!/usr/bin/env node" },
+  // The Node version check runs before anything else (the bundle loads native code).
+  banner: { js: `#!/usr/bin/env node\n${nodeVersionCheck()}` },
 });
 chmodSync(join(here, "dist", "coffer.js"), 0o755);
 // The package is "type": "module"; this makes dist/*.js CommonJS (the bin above).
