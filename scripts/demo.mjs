@@ -50,7 +50,10 @@ try {
     ["mcp", "coffer-mcp"],
     ["server", "coffer-server"],
   ]) {
-    const r = spawnSync(process.execPath, [join(root, "apps", app, "dist", `${binName}.js`), "--version"], { env, encoding: "utf8" });
+    const r = spawnSync(process.execPath, [join(root, "apps", app, "dist", `${binName}.js`), "--version"], {
+      env,
+      encoding: "utf8",
+    });
     if (r.status !== 0) {
       console.error(`demo: ${binName} is not built (${(r.stderr || "").trim() || `exit ${r.status}`})`);
       process.exit(1);
@@ -58,7 +61,9 @@ try {
     console.log(`${binName} ${r.stdout.trim()} is built`);
   }
   console.log("\nDemo complete: stored, listed and read a secret in the embedded encrypted store.");
-  console.log(`Node ${process.version} ran it. To use the same Node and pnpm in your shell (Coffer needs 22.12 or newer):`);
+  console.log(
+    `Node ${process.version} ran it. To use the same Node and pnpm in your shell (Coffer needs 22.12 or newer):`,
+  );
   console.log("  source scripts/bootstrap.sh");
   console.log("  pnpm coffer list        # or: pnpm coffer-mcp, pnpm coffer-server");
 } finally {
