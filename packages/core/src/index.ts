@@ -1,3 +1,4 @@
+export * from "./approvals/index.js";
 export * from "./audit/index.js";
 export * from "./bundle/index.js";
 export * from "./chain/index.js";
@@ -8,7 +9,6 @@ export * from "./errors/index.js";
 export * from "./exec/index.js";
 export * from "./expiry/index.js";
 export * from "./generate/index.js";
-export * from "./governance/index.js";
 export * from "./hooks/index.js";
 export * from "./import-formats/index.js";
 export * from "./model/index.js";

@@ -1,1 +1,2 @@
 export * from "./decay.js";
+export * from "./expiry-agent.js";

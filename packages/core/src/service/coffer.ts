@@ -6,7 +6,6 @@ import { detectEnvironment } from "../environment/detect.js";
 import { CofferError, isCofferError } from "../errors/index.js";
 import { decayOf } from "../expiry/decay.js";
 import { generateSecret } from "../generate/index.js";
-import { scopeMatches } from "../governance/scope-filter.js";
 import type { Hook, HookEvent, HookPayload, HookReport, HookSource } from "../hooks/hook.js";
 import { parseImport } from "../import-formats/index.js";
 import { type ScopeRef, scopeKey, scopeLabel } from "../model/scope.js";
@@ -16,6 +15,7 @@ import { ALLOW_ALL_POLICY, type PolicyAction, type PolicyEngine, type PolicyRequ
 import type { Provider, SecretRef } from "../provider/provider.js";
 import { maskValue } from "../redact/index.js";
 import { readCascade, resolveScope, type ScopeDefaults } from "../scope/resolve.js";
+import { scopeMatches } from "../scope/scope-filter.js";
 import type { DocumentStore, ServiceBackedProvider } from "../store/document-store.js";
 import { EntanglementRegistry } from "./entanglement.js";
 import type { CofferOptions } from "./options.js";

@@ -1,5 +1,5 @@
-import { CofferError, isCofferError } from "../../errors/index.js";
-import type { Coffer, ScanReport } from "../../service/types.js";
+import { CofferError, isCofferError } from "../errors/index.js";
+import type { Coffer, ScanReport } from "../service/types.js";
 
 /** Longest interval between scans, seconds (one day). */
 export const MAX_AGENT_INTERVAL_SECONDS = 86400;

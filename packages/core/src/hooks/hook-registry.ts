@@ -1,10 +1,10 @@
-import type { Accessor, AuditLog } from "../../audit/types.js";
-import { CofferError } from "../../errors/index.js";
-import { HOOK_EVENTS, type HookEvent, type HookPayload } from "../../hooks/hook.js";
-import type { PolicyEngine } from "../../policy/policy.js";
-import type { DocumentStore } from "../../store/document-store.js";
+import type { Accessor, AuditLog } from "../audit/types.js";
+import { CofferError } from "../errors/index.js";
 import { describeAccessor } from "../policy/access-layer.js";
 import type { GovernedPolicyRequest } from "../policy/governed-policy-request.js";
+import type { PolicyEngine } from "../policy/policy.js";
+import type { DocumentStore } from "../store/document-store.js";
+import { HOOK_EVENTS, type HookEvent, type HookPayload } from "./hook.js";
 import {
   asArgumentError,
   type HookDefinition,

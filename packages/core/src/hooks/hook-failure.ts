@@ -1,4 +1,4 @@
-import { CofferError } from "../../errors/index.js";
+import { CofferError } from "../errors/index.js";
 
 /**
  * The error of a shell or webhook hook that could not run or failed: `<label> <message>`, with

@@ -1,4 +1,4 @@
-import type { Hook } from "../../hooks/hook.js";
+import type { Hook } from "./hook.js";
 import type { HookDefinition } from "./hook-definition.js";
 import { type ShellHookContext, shellHook } from "./shell-hook.js";
 import { type WebhookHookContext, webhookHook } from "./webhook-hook.js";

@@ -1,6 +1,6 @@
-import type { Accessor } from "../../audit/types.js";
-import { compileGlob, quoteName } from "../../names/secret-name.js";
-import { scopeMatches } from "../scope-filter.js";
+import type { Accessor } from "../audit/types.js";
+import { compileGlob, quoteName } from "../names/secret-name.js";
+import { scopeMatches } from "../scope/scope-filter.js";
 import type { AccessControlConfig, AccessRule } from "./access-control-config.js";
 import { compileAccessorPattern } from "./accessor-pattern.js";
 import { type GovernedPolicyRequest, PER_SECRET_FOLLOW_UP_ACTIONS } from "./governed-policy-request.js";

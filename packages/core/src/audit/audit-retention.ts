@@ -1,6 +1,6 @@
-import type { AuditLog } from "../../audit/types.js";
-import { CofferError } from "../../errors/index.js";
-import type { DocumentStore } from "../../store/document-store.js";
+import { CofferError } from "../errors/index.js";
+import type { DocumentStore } from "../store/document-store.js";
+import type { AuditLog } from "./types.js";
 
 /** Where the last retention run is remembered (service documents). */
 export const RETENTION_DOCUMENT = { collection: "governance", key: "audit-retention" } as const;

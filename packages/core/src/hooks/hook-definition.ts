@@ -1,8 +1,3 @@
-import { CofferError } from "../../errors/index.js";
-import { isCofferCredentialVar } from "../../exec/child-environment.js";
-import { HOOK_EVENTS, type HookEvent } from "../../hooks/hook.js";
-import { SCOPE_KINDS } from "../../model/scope.js";
-import { DEFAULT_NAME_PATTERN } from "../../names/secret-name.js";
 import {
   configError,
   expectKnownKeys,
@@ -12,7 +7,12 @@ import {
   optionalChoiceList,
   optionalTextList,
   optionalWholeNumber,
-} from "../config-checks.js";
+} from "../config/config-checks.js";
+import { CofferError } from "../errors/index.js";
+import { isCofferCredentialVar } from "../exec/child-environment.js";
+import { SCOPE_KINDS } from "../model/scope.js";
+import { DEFAULT_NAME_PATTERN } from "../names/secret-name.js";
+import { HOOK_EVENTS, type HookEvent } from "./hook.js";
 import { isIpLiteral, isPrivateAddress } from "./network-address-policy.js";
 
 /** Kinds of hook that can be defined in config or registered at run time. */

@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from "node:path";
-import { buildChildEnvironment } from "../../exec/child-environment.js";
-import type { Hook, HookPayload, HookVeto } from "../../hooks/hook.js";
+import { buildChildEnvironment } from "../exec/child-environment.js";
+import type { Hook, HookPayload, HookVeto } from "./hook.js";
 import type { ShellHookDefinition } from "./hook-definition.js";
 import { hookFailure, printableHookText } from "./hook-failure.js";
 import { hookMatchOf } from "./hook-match.js";

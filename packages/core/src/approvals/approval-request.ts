@@ -1,5 +1,5 @@
-import type { Accessor } from "../../audit/types.js";
-import type { PolicyAction } from "../../policy/policy.js";
+import type { Accessor } from "../audit/types.js";
+import type { PolicyAction } from "../policy/policy.js";
 
 /** Where approval requests live in the service documents, keyed by request id. */
 export const APPROVALS_COLLECTION = "approvals";

@@ -1,7 +1,7 @@
-import { globRegExp, quoteName } from "../../names/secret-name.js";
-import type { PolicyAction, PolicyDecision } from "../../policy/policy.js";
-import { TOKEN_SCOPES, type TokenScope } from "../../tokens/token-scopes.js";
+import { globRegExp, quoteName } from "../names/secret-name.js";
+import { TOKEN_SCOPES, type TokenScope } from "../tokens/token-scopes.js";
 import type { GovernedPolicyRequest } from "./governed-policy-request.js";
+import type { PolicyAction, PolicyDecision } from "./policy.js";
 
 /**
  * The token scope each action needs (`admin` grants every scope):

@@ -1,10 +1,10 @@
-import { POLICY_ACTIONS, type PolicyDecision, type PolicyEngine } from "../../policy/policy.js";
 import type { Approvals } from "../approvals/approval-request.js";
 import { type ApprovalsConfig, validateApprovalsConfig } from "../approvals/approvals-config.js";
 import { type AccessControlConfig, validateAccessControl } from "./access-control-config.js";
 import { type AccessLayer, compileAccessLayer, describeAccessor } from "./access-layer.js";
 import { compileExecPolicy, type ExecPolicy } from "./exec-command-policy.js";
 import type { GovernedPolicyRequest } from "./governed-policy-request.js";
+import { POLICY_ACTIONS, type PolicyDecision, type PolicyEngine } from "./policy.js";
 import { checkTokenScopes } from "./token-scope-policy.js";
 
 /** One configuration layer the engine reads (`accessControl`, `exec`, `mcp.exec`, `approvals`). */

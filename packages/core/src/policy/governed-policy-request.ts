@@ -1,4 +1,4 @@
-import type { PolicyRequest } from "../../policy/policy.js";
+import type { PolicyRequest } from "./policy.js";
 
 /** What an `admin` request is about. */
 export const ADMIN_RESOURCES = ["audit", "approvals", "hooks", "tokens", "keys", "config"] as const;

@@ -1,7 +1,4 @@
-import type { Accessor } from "../../audit/types.js";
-import { CofferError } from "../../errors/index.js";
-import { SCOPE_KINDS } from "../../model/scope.js";
-import { POLICY_ACTIONS, type PolicyAction } from "../../policy/policy.js";
+import type { Accessor } from "../audit/types.js";
 import {
   configError,
   expectKnownKeys,
@@ -11,8 +8,11 @@ import {
   optionalBoolean,
   optionalChoiceList,
   optionalTextList,
-} from "../config-checks.js";
+} from "../config/config-checks.js";
+import { CofferError } from "../errors/index.js";
+import { SCOPE_KINDS } from "../model/scope.js";
 import { validateAccessorPattern } from "./accessor-pattern.js";
+import { POLICY_ACTIONS, type PolicyAction } from "./policy.js";
 
 /** Keys of the `accessControl` section. */
 export const ACCESS_CONTROL_KEYS = ["enforce", "defaultPermissions", "rules"] as const;

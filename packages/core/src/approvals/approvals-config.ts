@@ -1,5 +1,11 @@
-import type { Accessor } from "../../audit/types.js";
-import { configError, expectKnownKeys, isMapping, optionalChoiceList, optionalWholeNumber } from "../config-checks.js";
+import type { Accessor } from "../audit/types.js";
+import {
+  configError,
+  expectKnownKeys,
+  isMapping,
+  optionalChoiceList,
+  optionalWholeNumber,
+} from "../config/config-checks.js";
 import { ACCESSOR_KINDS, APPROVABLE_ACTIONS, type ApprovableAction } from "../policy/access-control-config.js";
 
 /** Keys of the `approvals` section. */

@@ -1,5 +1,5 @@
-import { CofferError } from "../../errors/index.js";
-import type { Hook, HookMatch, HookPayload, HookVeto } from "../../hooks/hook.js";
+import { CofferError } from "../errors/index.js";
+import type { Hook, HookMatch, HookPayload, HookVeto } from "./hook.js";
 
 /** Options of {@link functionHook}. */
 export interface FunctionHookOptions {

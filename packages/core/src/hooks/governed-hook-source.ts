@@ -1,6 +1,6 @@
-import { CofferError } from "../../errors/index.js";
-import type { Hook, HookSource } from "../../hooks/hook.js";
-import type { DocumentStore } from "../../store/document-store.js";
+import { CofferError } from "../errors/index.js";
+import type { DocumentStore } from "../store/document-store.js";
+import type { Hook, HookSource } from "./hook.js";
 import { type HookDefinition, validateHookDefinition } from "./hook-definition.js";
 import { type HookBuildContext, hookFromDefinition } from "./hook-from-definition.js";
 import { HOOKS_COLLECTION, HOOKS_VERSION_DOCUMENT, type RegisteredHookDefinition } from "./hook-registry.js";

@@ -1,6 +1,6 @@
 import { basename } from "node:path";
-import type { Accessor } from "../../audit/types.js";
-import { configError, expectKnownKeys, isMapping, optionalTextList } from "../config-checks.js";
+import type { Accessor } from "../audit/types.js";
+import { configError, expectKnownKeys, isMapping, optionalTextList } from "../config/config-checks.js";
 
 /**
  * Network tools an agent could use to carry an injected secret elsewhere. They are refused even

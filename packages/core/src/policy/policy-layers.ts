@@ -1,6 +1,6 @@
 import { join } from "node:path";
-import { USER_CONFIG_FILE } from "../../config/load.js";
-import type { LoadedConfig } from "../../config/types.js";
+import { USER_CONFIG_FILE } from "../config/load.js";
+import type { LoadedConfig } from "../config/types.js";
 import type { PolicyLayerInput } from "./governed-policy-engine.js";
 
 /**

@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
-import type { Accessor, AuditEntryInput, AuditLog } from "../../audit/types.js";
-import { CofferError } from "../../errors/index.js";
-import { POLICY_ACTIONS, type PolicyEngine } from "../../policy/policy.js";
-import type { DocumentStore } from "../../store/document-store.js";
+import type { Accessor, AuditEntryInput, AuditLog } from "../audit/types.js";
+import { CofferError } from "../errors/index.js";
 import { describeAccessor } from "../policy/access-layer.js";
 import type { GovernedPolicyRequest } from "../policy/governed-policy-request.js";
+import { POLICY_ACTIONS, type PolicyEngine } from "../policy/policy.js";
+import type { DocumentStore } from "../store/document-store.js";
 import {
   APPROVAL_STATUSES,
   APPROVALS_COLLECTION,

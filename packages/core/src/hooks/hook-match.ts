@@ -1,4 +1,4 @@
-import type { HookMatch } from "../../hooks/hook.js";
+import type { HookMatch } from "./hook.js";
 import type { HookDefinitionBase } from "./hook-definition.js";
 
 /** The core {@link HookMatch} of a definition (events, name globs, tags, scopes). */

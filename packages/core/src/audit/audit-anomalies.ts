@@ -1,4 +1,4 @@
-import type { AuditAction, AuditEntryInput } from "../../audit/types.js";
+import type { AuditAction, AuditEntryInput } from "./types.js";
 
 /** Actions counted as reads for bursts and unusual hours. */
 export const READ_LIKE_ACTIONS: readonly AuditAction[] = ["read", "reveal", "exec", "export", "inspect", "history"];

@@ -1,5 +1,5 @@
-import { CofferError } from "../../errors/index.js";
-import type { Hook, HookPayload, HookVeto } from "../../hooks/hook.js";
+import { CofferError } from "../errors/index.js";
+import type { Hook, HookPayload, HookVeto } from "./hook.js";
 import type { WebhookHookDefinition } from "./hook-definition.js";
 import { webhookSecretReference } from "./hook-definition.js";
 import { hookFailure, printableHookText } from "./hook-failure.js";

@@ -1,4 +1,4 @@
-import type { AuditEntry, AuditEntryInput } from "../../audit/types.js";
+import type { AuditEntry, AuditEntryInput } from "./types.js";
 
 /**
  * Audit entries as JSON Lines: one compact JSON object per line, each line ending in `\n`, in
