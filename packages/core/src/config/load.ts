@@ -3,6 +3,7 @@ import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { CofferError } from "../errors/index.js";
+import { MAX_GLOB_LENGTH } from "../names/name-glob.js";
 import { CONFIG_KEYS, type CofferConfig, type LoadedConfig, PROVIDER_KINDS, type ProviderKind } from "./types.js";
 
 /** File name of the project config. */
@@ -136,6 +137,8 @@ export function validateConfigFile(raw: unknown, file: string): Partial<CofferCo
   if (isPlainObject(cfg.branchMap)) {
     for (const [k, v] of Object.entries(cfg.branchMap)) {
       if (typeof v !== "string") throw new CofferError("CONFIG", `${file}: "branchMap.${k}" must be an env name`);
+      if (k.length > MAX_GLOB_LENGTH)
+        throw new CofferError("CONFIG", `${file}: a branchMap key may have at most ${MAX_GLOB_LENGTH} characters`);
     }
   }
   if (isPlainObject(cfg.audit)) {

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { matchesGlob, validateEnvName } from "../names/secret-name.js";
+import { matchesGlob } from "../names/name-glob.js";
+import { validateEnvName } from "../names/secret-name.js";
 import type { DetectedEnvironment } from "../service/types.js";
 
 /** Inputs of environment detection. */

@@ -107,37 +107,3 @@ export function validateEnvName(env: unknown): string {
   }
   return env;
 }
-
-/**
- * Compile a name glob: `*` matches any run of characters (slashes included), `?` exactly one,
- * everything else literally.
- */
-export function compileGlob(pattern: string): RegExp {
-  let source = "^";
-  for (const ch of pattern) {
-    if (ch === "*") source += ".*";
-    else if (ch === "?") source += ".";
-    else source += ch.replace(/[\\^$.|+()[\]{}]/g, "\\$&");
-  }
-  return new RegExp(`${source}$`, "s");
-}
-
-/** Globs compiled so far (policies, token patterns and list filters reuse a handful). */
-const compiledGlobs = new Map<string, RegExp>();
-const MAX_COMPILED_GLOBS = 1000;
-
-/** {@link compileGlob}, compiled once per pattern. */
-export function globRegExp(pattern: string): RegExp {
-  let re = compiledGlobs.get(pattern);
-  if (re === undefined) {
-    if (compiledGlobs.size >= MAX_COMPILED_GLOBS) compiledGlobs.clear();
-    re = compileGlob(pattern);
-    compiledGlobs.set(pattern, re);
-  }
-  return re;
-}
-
-/** Glob match for name patterns: `*` any run, `?` one character. */
-export function matchesGlob(name: string, pattern: string): boolean {
-  return globRegExp(pattern).test(name);
-}

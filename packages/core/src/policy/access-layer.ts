@@ -1,5 +1,6 @@
 import type { Accessor } from "../audit/types.js";
-import { compileGlob, quoteName } from "../names/secret-name.js";
+import { compileGlob, type NameGlob } from "../names/name-glob.js";
+import { quoteName } from "../names/secret-name.js";
 import { scopeMatches } from "../scope/scope-filter.js";
 import type { AccessControlConfig, AccessRule } from "./access-control-config.js";
 import { compileAccessorPattern } from "./accessor-pattern.js";
@@ -26,7 +27,7 @@ interface CompiledRule {
   ref: string;
   rule: AccessRule;
   accessor: (a: Accessor) => boolean;
-  names?: RegExp[];
+  names?: NameGlob[];
 }
 
 /** How an accessor is named in reasons: `agent "claude-1"`. */
@@ -55,7 +56,7 @@ function secretFilters(c: CompiledRule, request: GovernedPolicyRequest): FilterS
   let state: FilterState = "match";
   if (c.names) {
     if (request.name === undefined) state = "unknown";
-    else if (!c.names.some((re) => re.test(request.name!))) return "no";
+    else if (!c.names.some((glob) => glob.test(request.name!))) return "no";
   }
   if (c.rule.tags) {
     const tags = request.tags ?? request.secret?.tags ?? (request.secret ? [] : undefined);

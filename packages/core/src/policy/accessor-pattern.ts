@@ -1,6 +1,6 @@
 import type { Accessor } from "../audit/types.js";
 import { configError } from "../config/config-checks.js";
-import { compileGlob } from "../names/secret-name.js";
+import { compileGlob } from "../names/name-glob.js";
 
 /** Words that name a front end in an accessor pattern. */
 export const FRONT_END_PATTERNS = ["cli", "mcp", "rest", "library"] as const;

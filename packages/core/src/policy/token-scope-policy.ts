@@ -1,4 +1,5 @@
-import { globRegExp, quoteName } from "../names/secret-name.js";
+import { cachedGlob } from "../names/name-glob.js";
+import { quoteName } from "../names/secret-name.js";
 import { TOKEN_SCOPES, type TokenScope } from "../tokens/token-scopes.js";
 import type { GovernedPolicyRequest } from "./governed-policy-request.js";
 import type { PolicyAction, PolicyDecision } from "./policy.js";
@@ -59,7 +60,7 @@ export function checkTokenScopes(request: GovernedPolicyRequest): PolicyDecision
           reason: `token ${quoteName(accessor.id)} may only access secrets matching ${quoteName(pattern)}, so it cannot make bulk ${request.action}s`,
         };
       }
-    } else if (!globRegExp(pattern).test(request.name)) {
+    } else if (!cachedGlob(pattern).test(request.name)) {
       return {
         allowed: false,
         rule: "token-pattern",

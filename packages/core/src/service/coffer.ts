@@ -10,7 +10,8 @@ import type { Hook, HookEvent, HookPayload, HookReport, HookSource } from "../ho
 import { parseImport } from "../import-formats/index.js";
 import { type ScopeRef, scopeKey, scopeLabel } from "../model/scope.js";
 import type { SecretAddress, SecretMetadata, SecretWrite, StoredSecret } from "../model/secret.js";
-import { mapToEnvVars, matchesGlob, validateEnvName, validateSecretName } from "../names/secret-name.js";
+import { cachedGlob, matchesGlob } from "../names/name-glob.js";
+import { mapToEnvVars, validateEnvName, validateSecretName } from "../names/secret-name.js";
 import { ALLOW_ALL_POLICY, type PolicyAction, type PolicyEngine, type PolicyRequest } from "../policy/policy.js";
 import type { Provider, SecretRef } from "../provider/provider.js";
 import { maskValue } from "../redact/index.js";
@@ -721,6 +722,7 @@ class CofferService implements Coffer {
       if (!Number.isInteger(limit) || limit < 1 || limit > 10000)
         throw new CofferError("INVALID_ARGUMENT", "limit must be from 1 to 10000", { field: "limit" });
       const env = options.env === undefined ? undefined : validateEnvName(options.env);
+      const namePattern = options.pattern ? cachedGlob(options.pattern) : undefined;
       const entries = options.provider
         ? [
             {
@@ -746,7 +748,7 @@ class CofferService implements Coffer {
             const page = await provider.list({ includeDeleted: options.includeDeleted, cursor, limit: 1000 });
             for (const meta of page.items) {
               if (options.scope && meta.scope.kind !== options.scope) continue;
-              if (options.pattern && !matchesGlob(meta.name, options.pattern)) continue;
+              if (namePattern && !namePattern.test(meta.name)) continue;
               if (options.tags && options.tags.length > 0 && !options.tags.every((t) => meta.tags?.includes(t)))
                 continue;
               const nsKey = `${scopeKey(meta.scope)}\u0000${meta.name}`;

@@ -169,7 +169,7 @@ export interface WriteResult {
 
 /** Options of `list`. */
 export interface ListOptions {
-  /** Name glob (`api-key-*`). */
+  /** Name glob (`api-key-*`), at most `MAX_GLOB_LENGTH` (256) characters; longer is `INVALID_ARGUMENT`. */
   pattern?: string;
   /** Only this provider. */
   provider?: string;

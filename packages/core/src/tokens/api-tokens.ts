@@ -1,4 +1,5 @@
 import { CofferError } from "../errors/index.js";
+import { MAX_GLOB_LENGTH } from "../names/name-glob.js";
 import type { DocumentStore } from "../store/index.js";
 import type { ApiTokenInfo, ApiTokens, CreateApiTokenInput, CreatedApiToken } from "./api-token.js";
 import { generateTokenString, hashToken, sameTokenHash, tokenIdOf } from "./token-format.js";
@@ -9,7 +10,7 @@ export const API_TOKENS_COLLECTION = "api-tokens";
 /** Rule for token names. */
 export const TOKEN_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 /** Rule for token name patterns (globs over secret names). */
-export const TOKEN_GLOB_PATTERN = /^[A-Za-z0-9_./*?-]{1,256}$/;
+export const TOKEN_GLOB_PATTERN = new RegExp(`^[A-Za-z0-9_./*?-]{1,${MAX_GLOB_LENGTH}}$`);
 /** Longest token lifetime, seconds (10 years). */
 export const MAX_TOKEN_LIFETIME_SECONDS = 10 * 365 * 24 * 3600;
 
@@ -201,7 +202,7 @@ export function validateTokenGlob(pattern: unknown): string {
   if (typeof pattern !== "string" || !TOKEN_GLOB_PATTERN.test(pattern)) {
     throw new CofferError(
       "INVALID_ARGUMENT",
-      "token pattern must be a glob of secret-name characters, `*` and `?` (1-256 characters)",
+      `token pattern must be a glob of secret-name characters, \`*\` and \`?\` (1-${MAX_GLOB_LENGTH} characters)`,
       { field: "pattern" },
     );
   }
