@@ -37,7 +37,7 @@ function invalid(text: string, problem: string): CofferError {
   });
 }
 
-function decode(text: string, part: string, whole: string): string {
+function decode(part: string, whole: string): string {
   try {
     return decodeURIComponent(part);
   } catch {
@@ -66,7 +66,7 @@ export function parseReference(text: string): SecretReference {
   const rest = text.slice(REFERENCE_PREFIX.length);
   const q = rest.indexOf("?");
   const rawName = q < 0 ? rest : rest.slice(0, q);
-  const name = decode(text, rawName, text);
+  const name = decode(rawName, text);
   try {
     validateSecretName(name);
   } catch (err) {
@@ -81,7 +81,7 @@ export function parseReference(text: string): SecretReference {
     const eq = pair.indexOf("=");
     if (eq < 0) throw invalid(text, `parameter ${quoteName(pair)} has no value`);
     const key = pair.slice(0, eq);
-    const value = decode(text, pair.slice(eq + 1), text);
+    const value = decode(pair.slice(eq + 1), text);
     if (seen.has(key)) throw invalid(text, `parameter ${quoteName(key)} is given twice`);
     seen.add(key);
     if (key === "scope") ref.scope = parseReferenceScope(value, text);
