@@ -1,5 +1,5 @@
 import type { SecretClient } from "@azure/keyvault-secrets";
-import { CofferError } from "@coffer/core";
+import { CofferError, checkProviderOptionNames, type OptionNames } from "@coffer/core";
 import { validateNamePrefix } from "./naming/azure-secret-name.js";
 
 /** Kind of this provider (and default instance name). */
@@ -61,6 +61,27 @@ export interface AzureKeyVaultOptions {
   /** How long an open circuit refuses calls before trying again, in milliseconds. @default 30000 */
   circuitBreakerCooldownMs?: number;
 }
+
+/** Every option of {@link AzureKeyVaultOptions} (the compiler checks the list is complete). */
+const AZURE_OPTION_NAMES: OptionNames<AzureKeyVaultOptions> = {
+  name: true,
+  vaultUrl: true,
+  credential: true,
+  tenantId: true,
+  clientId: true,
+  cacheTtlSeconds: true,
+  maxRetries: true,
+  retryDelayMs: true,
+  timeoutMs: true,
+  serviceVersion: true,
+  disableChallengeResourceVerification: true,
+  prefix: true,
+  extraCaCertificates: true,
+  pollIntervalMs: true,
+  maxConcurrency: true,
+  circuitBreakerThreshold: true,
+  circuitBreakerCooldownMs: true,
+};
 
 /** {@link AzureKeyVaultOptions} with defaults applied and every field checked. */
 export interface ResolvedAzureOptions {
@@ -139,6 +160,7 @@ export function resolveAzureOptions(options: AzureKeyVaultOptions): ResolvedAzur
   if (options === null || typeof options !== "object") {
     throw new CofferError("CONFIG", "azure-keyvault needs options with a vaultUrl", { field: "vaultUrl" });
   }
+  checkProviderOptionNames(AZURE_KEY_VAULT_KIND, options, AZURE_OPTION_NAMES);
   const vaultUrl = checkVaultUrl(options.vaultUrl);
   const name = options.name ?? AZURE_KEY_VAULT_KIND;
   if (typeof name !== "string" || name.length === 0) {
