@@ -17,18 +17,24 @@ export const WORKSPACE_PACKAGES = [
   "provider-env",
   "provider-aws",
   "provider-azure",
+  "provider-postgres",
 ];
 
 /** `@coffer/<dir>` -> the package's source entry. */
-export const workspaceAliases = Object.fromEntries(
-  WORKSPACE_PACKAGES.map((dir) => [
+export const workspaceAliases = Object.fromEntries([
+  // Subpath entries (an alias of `<package>` alone would also rewrite `<package>/<subpath>`).
+  [
+    "@coffer/provider-local/envelope",
+    fileURLToPath(new URL("../packages/provider-local/src/envelope.ts", import.meta.url)),
+  ],
+  ...WORKSPACE_PACKAGES.map((dir) => [
     `@coffer/${dir}`,
     fileURLToPath(new URL(`../packages/${dir}/src/index.ts`, import.meta.url)),
   ]),
-);
+]);
 
-/** Imports left to Node at run time: the native addon and the cloud SDKs. */
-export const EXTERNAL_PACKAGES = ["better-sqlite3", "@aws-sdk/*", "@azure/*"];
+/** Imports left to Node at run time: the native addon, the cloud SDKs and the PostgreSQL driver. */
+export const EXTERNAL_PACKAGES = ["better-sqlite3", "@aws-sdk/*", "@azure/*", "pg"];
 
 /** Oldest Node.js the bins run on (the `engines` field of every package says the same). */
 export const MIN_NODE_VERSION = "22.12";

@@ -23,6 +23,11 @@ const workspaceSources = {
     b.onResolve({ filter: /^@coffer\/[a-z-]+$/ }, (args) => ({
       path: join(root, "packages", args.path.slice("@coffer/".length), "src", "index.ts"),
     }));
+    // Subpath entries: `@coffer/<name>/<entry>` -> packages/<name>/src/<entry>.ts
+    b.onResolve({ filter: /^@coffer\/[a-z-]+\/[a-z-]+$/ }, (args) => {
+      const [name, entry] = args.path.slice("@coffer/".length).split("/");
+      return { path: join(root, "packages", name, "src", `${entry}.ts`) };
+    });
   },
 };
 
@@ -124,7 +129,7 @@ const common = {
   // Whitespace and syntax only: a smaller file loads faster; identifiers stay readable for --debug traces.
   minifyWhitespace: true,
   minifySyntax: true,
-  external: ["@aws-sdk/*", "@azure/*", "@smithy/*"],
+  external: ["@aws-sdk/*", "@azure/*", "@smithy/*", "pg"],
 };
 
 rmSync(join(here, "dist"), { recursive: true, force: true });

@@ -1,4 +1,3 @@
-import { isAbsolute, resolve } from "node:path";
 import {
   type Accessor,
   type Approvals,
@@ -14,11 +13,33 @@ import {
   osAccessor,
   type PolicyEngine,
   type Provider,
+  type ServiceBackedProvider,
 } from "@coffer/core";
 import { env as envProvider } from "@coffer/provider-env";
 import { type LocalProvider, local } from "@coffer/provider-local";
 import { buildGovernance, readGovernanceConfig } from "./governance.js";
 import { localLastKnownGood, takeMaxStaleSeconds } from "./last-known-good.js";
+
+/** True when a provider also keeps the service's documents and audit log. */
+function isServiceBacked(p: Provider | undefined): p is Provider & ServiceBackedProvider {
+  const candidate = p as Partial<ServiceBackedProvider> | undefined;
+  return typeof candidate?.documents === "object" && typeof candidate.auditLog === "object";
+}
+
+/**
+ * Open a service store that connects to a database (so the audit fingerprint key is there for
+ * the first write). A database that is down is not an error here: the front end starts, its
+ * operations answer UNAVAILABLE, and the store opens on the first operation after it returns.
+ */
+async function warmUp(store: Provider & ServiceBackedProvider): Promise<void> {
+  const open = (store as { open?: () => Promise<void> }).open;
+  if (typeof open !== "function") return;
+  try {
+    await open.call(store);
+  } catch (err) {
+    if (!(err instanceof CofferError) || err.code !== "UNAVAILABLE") throw err;
+  }
+}
 
 /** Provider kinds that talk to a remote service (their reads feed the last-known-good cache). */
 const REMOTE_KINDS: ReadonlySet<string> = new Set(["aws-secrets-manager", "azure-keyvault"]);
@@ -56,7 +77,7 @@ export interface OpenedCoffer {
   loaded: LoadedConfig;
   /** The local store, when configured (tokens, key rotation, doctor). */
   local?: LocalProvider;
-  /** Service documents (API tokens, approvals, hooks), when the local store is configured. */
+  /** Service documents (API tokens, approvals, hooks), when the local store or a PostgreSQL store is configured. */
   documents?: DocumentStore;
   /** Human approvals (`coffer approvals list/approve/deny`), when the local store is configured. */
   approvals?: Approvals;
@@ -92,11 +113,7 @@ export async function openCoffer(options: OpenCofferOptions): Promise<OpenedCoff
         { field: `providers.${entry.name}.maxStaleSeconds` },
       );
     }
-    const provider = await buildProvider(entry.kind, entry.name, providerOptions, loaded, env, options.clock).catch(
-      (err: unknown) => {
-        throw inConfigEntry(entry.name, err);
-      },
-    );
+    const provider = await buildProvider(entry.kind, entry.name, providerOptions, loaded, env, options.clock);
     if (entry.kind === "local" && !localStore) localStore = provider as LocalProvider;
     providers.push({ provider, priority: entry.priority });
   }
@@ -108,11 +125,20 @@ export async function openCoffer(options: OpenCofferOptions): Promise<OpenedCoff
       { field: "provider" },
     );
   }
-  const auditLog = config.audit.enabled === false ? undefined : localStore?.auditLog;
+  // The service's own state (tokens, approvals, hooks, audit) lives in the first provider by
+  // priority that can keep it, as core's chain picks it: the local store, or a team store on
+  // PostgreSQL (priority 70 > local's 50), shared by every replica.
+  const serviceStore = [...providers]
+    .sort((a, b) => b.priority - a.priority)
+    .map((p) => p.provider)
+    .find(isServiceBacked);
+  if (serviceStore !== localStore && serviceStore) await warmUp(serviceStore);
+  const documents = serviceStore?.documents;
+  const auditLog = config.audit.enabled === false ? undefined : serviceStore?.auditLog;
   const governance = buildGovernance({
     loaded,
     governanceConfig,
-    ...(localStore ? { documents: localStore.documents } : {}),
+    ...(documents ? { documents } : {}),
     ...(auditLog ? { audit: auditLog } : {}),
     ...(options.hooks ? { hooks: options.hooks } : {}),
     ...(options.execAllow ? { execAllow: options.execAllow } : {}),
@@ -147,7 +173,8 @@ export async function openCoffer(options: OpenCofferOptions): Promise<OpenedCoff
   return {
     coffer,
     loaded,
-    ...(localStore ? { local: localStore, documents: localStore.documents } : {}),
+    ...(localStore ? { local: localStore } : {}),
+    ...(documents ? { documents } : {}),
     ...(governance.approvals ? { approvals: governance.approvals } : {}),
     ...(governance.hookRegistry ? { hooks: governance.hookRegistry } : {}),
   };
@@ -162,28 +189,16 @@ async function buildProvider(
   clock?: () => Date,
 ): Promise<Provider> {
   switch (kind) {
-    case "local": {
-      // A relative store or key file path is relative to the project root (where coffer.yaml is).
-      const paths: Record<string, string> = {};
-      for (const field of ["storePath", "path", "keyFile"]) {
-        const value = opts[field];
-        if (typeof value === "string" && value !== "" && !isAbsolute(value))
-          paths[field] = resolve(loaded.projectRoot, value);
-      }
+    case "local":
       return local({
         historyLimit: loaded.config.historyLimit,
         recoveryWindowDays: loaded.config.recoveryWindowDays,
         ...opts,
-        ...paths,
         name,
         home: loaded.home,
-        env,
-        ...(opts.masterKey !== undefined
-          ? { masterKeySource: `providers.${name}.masterKey in ${loaded.files.join(" or ") || "the config"}` }
-          : {}),
+        ...(env.COFFER_MASTER_KEY && opts.masterKey === undefined ? { masterKey: env.COFFER_MASTER_KEY } : {}),
         ...(clock ? { clock } : {}),
       } as Parameters<typeof local>[0]);
-    }
     case "env":
       return envProvider({ ...opts, name, source: env } as Parameters<typeof envProvider>[0]);
     case "aws-secrets-manager": {
@@ -194,16 +209,20 @@ async function buildProvider(
       const { azureKeyVault } = await import("@coffer/provider-azure");
       return azureKeyVault({ ...opts, name } as Parameters<typeof azureKeyVault>[0]);
     }
+    case "postgres": {
+      const { postgres } = await import("@coffer/provider-postgres");
+      return postgres({
+        historyLimit: loaded.config.historyLimit,
+        recoveryWindowDays: loaded.config.recoveryWindowDays,
+        ...opts,
+        name,
+        env,
+        ...(clock ? { clock } : {}),
+      } as Parameters<typeof postgres>[0]);
+    }
     default:
       throw new CofferError("CONFIG", `unknown provider kind "${kind}"`);
   }
-}
-
-/** A provider's CONFIG error, located in the config: `providers.<name>.<field>`. */
-function inConfigEntry(name: string, err: unknown): unknown {
-  if (!(err instanceof CofferError) || err.code !== "CONFIG") return err;
-  const field = typeof err.details.field === "string" ? `providers.${name}.${err.details.field}` : `providers.${name}`;
-  return new CofferError("CONFIG", `${field}: ${err.message}`, { ...err.details, field }, { cause: err });
 }
 
 /** The accessor of a front end run by the OS user: the user name plus the front end. */

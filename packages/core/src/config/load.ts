@@ -4,7 +4,14 @@ import { dirname, join, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { CofferError } from "../errors/index.js";
 import { MAX_GLOB_LENGTH } from "../names/name-glob.js";
-import { CONFIG_KEYS, type CofferConfig, type LoadedConfig, PROVIDER_KINDS, type ProviderKind } from "./types.js";
+import {
+  CONFIG_KEYS,
+  type CofferConfig,
+  DEFAULT_PRIORITIES,
+  type LoadedConfig,
+  PROVIDER_KINDS,
+  type ProviderKind,
+} from "./types.js";
 
 /** File name of the project config. */
 export const PROJECT_CONFIG_FILE = "coffer.yaml";
@@ -297,5 +304,5 @@ export function configuredProviders(
 }
 
 function defaultPriority(kind: ProviderKind): number {
-  return { "azure-keyvault": 100, "aws-secrets-manager": 90, local: 50, env: 10 }[kind];
+  return DEFAULT_PRIORITIES[kind];
 }

@@ -1,7 +1,7 @@
 import type { NamingRule } from "../names/secret-name.js";
 
 /** Provider kinds Coffer knows how to build from config. */
-export const PROVIDER_KINDS = ["local", "env", "aws-secrets-manager", "azure-keyvault"] as const;
+export const PROVIDER_KINDS = ["local", "env", "aws-secrets-manager", "azure-keyvault", "postgres"] as const;
 /** One provider kind. */
 export type ProviderKind = (typeof PROVIDER_KINDS)[number];
 
@@ -9,6 +9,7 @@ export type ProviderKind = (typeof PROVIDER_KINDS)[number];
 export const DEFAULT_PRIORITIES: Record<ProviderKind, number> = {
   "azure-keyvault": 100,
   "aws-secrets-manager": 90,
+  postgres: 70,
   local: 50,
   env: 10,
 };

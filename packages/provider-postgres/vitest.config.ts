@@ -1,0 +1,3 @@
+import { cofferVitestConfig } from "../../vitest.shared.js";
+
+export default cofferVitestConfig({ testTimeout: 30_000 });
