@@ -141,13 +141,13 @@ export function createPolicyEngine(options: GovernedPolicyOptions): GovernedPoli
       if (token) return token;
       let rule = ALLOWED.rule;
       if (request.action === "exec") {
-        const d = exec(request.command, request.accessor);
+        const d = exec(request.command, request.accessor, request.args);
         if (!d.allowed)
           return {
             allowed: false,
             rule: d.rule,
             reason: d.reason ?? "command refused",
-            ...(d.hint ? { details: { hint: d.hint } } : {}),
+            details: { ...(d.hint ? { hint: d.hint } : {}), ...(d.denial ? { exec: d.denial } : {}) },
           };
         rule = d.rule;
       }

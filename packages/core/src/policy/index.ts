@@ -2,6 +2,7 @@ export * from "./access-control-config.js";
 export * from "./access-layer.js";
 export * from "./accessor-pattern.js";
 export * from "./exec-command-policy.js";
+export { isLauncher, type LauncherChain, programName, resolveLaunchers } from "./exec-launchers.js";
 export * from "./governed-policy-engine.js";
 export * from "./governed-policy-request.js";
 export * from "./policy.js";

@@ -22,6 +22,8 @@ export interface PolicyRequest {
   secret?: SecretMetadata;
   /** Command for `exec`. */
   command?: string;
+  /** Its arguments, for `exec`: the exec lists follow launchers through them (`env node ...`). */
+  args?: readonly string[];
   /** Stated purpose (reveal, exec). */
   purpose?: string;
   /** A non-secret resource the action concerns (for example `admin` of the audit log). */
