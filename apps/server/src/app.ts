@@ -1,8 +1,8 @@
-import { type ApiTokens, type Approvals, type Coffer, runInReadContext } from "@coffer/core";
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import { type ApiTokens, type Approvals, type Coffer, type NamingRule, runInReadContext } from "@coffer/core";
+import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from "fastify";
 import { bearerAuthentication } from "./auth/bearer-auth.js";
 import { registerCors } from "./http/cors.js";
-import { frameworkErrors, registerErrorResponses } from "./http/error-responses.js";
+import { clientErrors, frameworkErrors, registerErrorResponses } from "./http/error-responses.js";
 import { createRateLimits } from "./http/rate-limits.js";
 import { lazyRequestLogger } from "./http/request-logger.js";
 import { approvalRoutes } from "./routes/approvals.js";
@@ -58,6 +58,8 @@ export interface AppOptions {
   docsAssetsDir?: string;
   /** Built web dashboard served at `/ui/` (its `index.html` and `assets/`). @default none: no `/ui` routes */
   dashboardDir?: string;
+  /** Naming rule of the configuration (the secret name pattern of the schemas). @default "default" */
+  naming?: NamingRule;
 }
 
 /** Build the Fastify application serving the Coffer REST API (not listening yet). */
@@ -69,9 +71,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // Bodies are never coerced (a number is not a string) and unknown fields are errors, not dropped.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false } },
     frameworkErrors,
+    // Errors Node's HTTP parser raises before Fastify sees a request (431, 400, 408) are
+    // problem documents too.
+    clientErrorHandler: clientErrors,
     return503OnClosing: true,
     // Refusals and failures are always logged (see sendProblem); a line per request only on demand.
-    disableRequestLogging: options.logRequests !== true,
+    logController: new LogController({ disableRequestLogging: options.logRequests !== true }),
     // No implicit HEAD twins of GET routes (a HEAD reveal would audit a read nobody sees).
     exposeHeadRoutes: false,
     // No trailing-slash or case games: one URL per resource.
@@ -101,6 +106,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await registerOpenApi(app, {
     version: options.version,
+    rules: {
+      ...(options.naming ? { naming: options.naming } : {}),
+      providers: options.coffer.providers().map((provider) => provider.name),
+    },
     ...(options.docsAssetsDir ? { assetsDir: options.docsAssetsDir } : {}),
   });
   await app.register(healthRoute);

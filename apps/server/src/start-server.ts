@@ -42,6 +42,7 @@ export async function startServer(args: ServerArguments, env: NodeJS.ProcessEnv 
       tokens: apiTokens(documents),
       ...(opened.approvals ? { approvals: opened.approvals } : {}),
       settings,
+      naming: loaded.config.naming.rule,
       version: SERVER_VERSION,
       logger: {
         level: args.logLevel,

@@ -12,6 +12,16 @@ beforeAll(async () => {
 afterAll(async () => server?.stop());
 
 describe("/ui", () => {
+  it("answers HEAD like GET, without a body (HEAD /ui/ was a 404)", async () => {
+    const get = await server.request("GET", "/ui/");
+    const head = await server.request("HEAD", "/ui/");
+    expect(head.status).toBe(200);
+    expect(head.text).toBe("");
+    expect(head.headers.get("content-type")).toBe(get.headers.get("content-type"));
+    expect(head.headers.get("content-security-policy")).toBe(get.headers.get("content-security-policy"));
+    expect((await server.request("HEAD", "/ui/no-such-file.js")).status).toBe(404);
+  });
+
   it("serves the dashboard shipped in dist/ui with a strict Content-Security-Policy", async () => {
     const page = await server.request("GET", "/ui/");
     expect(page.status).toBe(200);

@@ -151,10 +151,19 @@ describe("problem+json errors", () => {
     expectProblem(await server.request("GET", "/v1/secrets/%E0%A4%A", { token: admin }), 400, "INVALID_ARGUMENT");
   });
 
-  it("answers 404 problems for unknown routes and methods", async () => {
+  it("answers 404 problems for unknown routes, 405 with Allow for a served path's other methods", async () => {
     expectProblem(await server.request("GET", "/v2/secrets", { token: admin }), 404, "NOT_FOUND");
-    expectProblem(await server.request("PATCH", secretPath("existing"), { token: admin, json: {} }), 404, "NOT_FOUND");
     expectProblem(await server.request("GET", "/"), 404, "NOT_FOUND");
+    const patch = await server.request("PATCH", secretPath("existing"), { token: admin, json: {} });
+    expectProblem(patch, 405, "UNSUPPORTED");
+    expect(patch.headers.get("allow")).toBe("DELETE, GET, PUT");
+    const post = await server.request("POST", "/v1/providers", { token: admin, json: {} });
+    expectProblem(post, 405, "UNSUPPORTED");
+    expect(post.headers.get("allow")).toBe("GET");
+    const put = await server.request("PUT", "/healthz", { json: {} });
+    expectProblem(put, 405, "UNSUPPORTED");
+    expect(put.headers.get("allow")).toBe("GET");
+    await existingUnchanged();
   });
 
   it("answers 409 on restoring a live secret or rolling back to a missing version as the service decides", async () => {
@@ -171,7 +180,8 @@ describe("problem+json errors", () => {
 describe("methods", () => {
   it("has no implicit HEAD routes under /v1", async () => {
     const res = await server.request("HEAD", `${secretPath("existing")}?reveal=true&purpose=head`, { token: admin });
-    expect(res.status).toBe(404);
+    expect(res.status).toBe(405);
+    expect(res.headers.get("allow")).toBe("DELETE, GET, PUT");
     const audit = await server.request("GET", "/v1/audit?name=existing&action=reveal", { token: admin });
     expect(audit.body.items.filter((e: { purpose?: string }) => e.purpose === "head")).toEqual([]);
   });

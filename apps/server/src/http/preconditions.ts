@@ -8,6 +8,11 @@ export interface WritePreconditions {
   createOnly: boolean;
 }
 
+/** `If-Match` forms: a version from 1 as `3`, `"3"` or `W/"3"`. */
+export const IF_MATCH_PATTERN = String.raw`^\s*(?:W/)?"?(?!0+"?\s*$)[0-9]{1,9}"?\s*$`;
+/** `If-None-Match`: only `*`. */
+export const IF_NONE_MATCH_PATTERN = String.raw`^\s*\*\s*$`;
+
 /** Strong entity tag of a version: `"3"`. */
 export function versionTag(version: number): string {
   return `"${version}"`;

@@ -1,4 +1,5 @@
 import { CofferError, type ScopeInput, type ScopeKind } from "@coffer/core";
+import type { WholeRange } from "../schemas/input-rules.js";
 import type { ScopeQuery } from "../schemas/parameters.js";
 
 /** A `true`/`false` query flag as a boolean (`undefined` stays undefined). */
@@ -10,8 +11,9 @@ export function flag(value: string | undefined): boolean | undefined {
  * A whole-number query value within bounds.
  * @throws CofferError INVALID_ARGUMENT naming the parameter
  */
-export function wholeNumber(value: string | undefined, name: string, min: number, max: number): number | undefined {
+export function wholeNumber(value: string | undefined, name: string, range: WholeRange): number | undefined {
   if (value === undefined) return undefined;
+  const { min, max } = range;
   const n = Number(value);
   if (!Number.isSafeInteger(n) || n < min || n > max) {
     throw new CofferError("INVALID_ARGUMENT", `${name} must be a whole number from ${min} to ${max}`, { field: name });

@@ -11,17 +11,11 @@ import type { FastifyInstance } from "fastify";
 import { tokenCoversName } from "../auth/token-policy.js";
 import { defined, flag, wholeNumber } from "../http/query-values.js";
 import { authenticated } from "../http/request-context.js";
-import {
-  bearerSecurity,
-  flagParam,
-  problemResponses,
-  queryObject,
-  textParam,
-  wholeNumberParam,
-} from "../schemas/parameters.js";
+import { RANGES, wholeRangeParam } from "../schemas/input-rules.js";
+import { bearerSecurity, flagParam, problemResponses, queryObject, textParam } from "../schemas/parameters.js";
 
 /** Most entries one audit query returns (the local store's limit). */
-const MAX_AUDIT_ENTRIES = 10_000;
+const MAX_AUDIT_ENTRIES = RANGES.auditExportLimit.max;
 /** Media type of the JSON Lines export. */
 export const JSONL_MEDIA_TYPE = "application/jsonl";
 
@@ -57,6 +51,9 @@ const filterParams = {
   since: { type: "string", format: "date-time", description: "From this time (inclusive)." },
   until: { type: "string", format: "date-time", description: "Up to this time (exclusive)." },
 } as const;
+
+/** The time zones this runtime knows (the `timeZone` parameter's values). */
+const TIME_ZONES = [...new Set(["UTC", ...Intl.supportedValuesOf("timeZone")])];
 
 const cursorParam = { type: "string", pattern: "^[0-9]{1,15}$", description: "Cursor from `nextCursor`." } as const;
 
@@ -128,7 +125,7 @@ export async function auditRoutes(app: FastifyInstance): Promise<void> {
         security: bearerSecurity,
         querystring: queryObject({
           ...filterParams,
-          limit: wholeNumberParam("At most this many entries, 1-1000 (default 50)."),
+          limit: wholeRangeParam(RANGES.auditLimit, "At most this many entries (default 50)."),
           cursor: cursorParam,
         }),
         response: {
@@ -143,7 +140,7 @@ export async function auditRoutes(app: FastifyInstance): Promise<void> {
     },
     async (req) => {
       const { token, coffer } = authenticated(req);
-      const limit = wholeNumber(req.query.limit, "limit", 1, 1000) ?? 50;
+      const limit = wholeNumber(req.query.limit, "limit", RANGES.auditLimit) ?? 50;
       const entries = await coffer.audit(auditQuery(req.query, limit));
       const cursor = nextCursor(entries, limit);
       return {
@@ -165,7 +162,7 @@ export async function auditRoutes(app: FastifyInstance): Promise<void> {
         security: bearerSecurity,
         querystring: queryObject({
           ...filterParams,
-          limit: wholeNumberParam("At most this many entries, 1-10000 (default 10000)."),
+          limit: wholeRangeParam(RANGES.auditExportLimit, "At most this many entries (default 10000)."),
           cursor: cursorParam,
         }),
         response: {
@@ -189,7 +186,7 @@ export async function auditRoutes(app: FastifyInstance): Promise<void> {
     },
     async (req, reply) => {
       const { token, coffer } = authenticated(req);
-      const limit = wholeNumber(req.query.limit, "limit", 1, MAX_AUDIT_ENTRIES) ?? MAX_AUDIT_ENTRIES;
+      const limit = wholeNumber(req.query.limit, "limit", RANGES.auditExportLimit) ?? MAX_AUDIT_ENTRIES;
       const entries = await coffer.audit(auditQuery(req.query, limit));
       const cursor = nextCursor(entries, limit);
       const visible = entries.filter((entry) => entry.name === undefined || tokenCoversName(token, entry.name));
@@ -214,12 +211,22 @@ export async function auditRoutes(app: FastifyInstance): Promise<void> {
         security: bearerSecurity,
         querystring: queryObject({
           since: { type: "string", format: "date-time", description: "Report anomalies from this time on." },
-          timeZone: textParam("IANA time zone of the hours (default: the server's).", 64),
-          burstReads: wholeNumberParam("Reads that make a burst (default 30)."),
-          burstWindowSeconds: wholeNumberParam("Window of a burst, seconds (default 60)."),
-          denials: wholeNumberParam("Denials that are flagged (default 5)."),
-          denialWindowSeconds: wholeNumberParam("Window of repeated denials, seconds (default 600)."),
-          minHistory: wholeNumberParam("Reads an accessor needs before its hours are judged (default 20)."),
+          timeZone: {
+            type: "string",
+            enum: TIME_ZONES,
+            description: "IANA time zone of the hours (default: the server's).",
+          },
+          burstReads: wholeRangeParam(RANGES.anomalyCount, "Reads that make a burst (default 30)."),
+          burstWindowSeconds: wholeRangeParam(RANGES.anomalyWindowSeconds, "Window of a burst, seconds (default 60)."),
+          denials: wholeRangeParam(RANGES.anomalyCount, "Denials that are flagged (default 5)."),
+          denialWindowSeconds: wholeRangeParam(
+            RANGES.anomalyWindowSeconds,
+            "Window of repeated denials, seconds (default 600).",
+          ),
+          minHistory: wholeRangeParam(
+            RANGES.anomalyMinHistory,
+            "Reads an accessor needs before its hours are judged (default 20).",
+          ),
         }),
         response: {
           200: {
@@ -240,11 +247,11 @@ export async function auditRoutes(app: FastifyInstance): Promise<void> {
       const options = defined({
         since: q.since,
         timeZone: timeZoneOf(q.timeZone),
-        burstReads: wholeNumber(q.burstReads, "burstReads", 2, 100_000),
-        burstWindowSeconds: wholeNumber(q.burstWindowSeconds, "burstWindowSeconds", 1, 31 * 86400),
-        denials: wholeNumber(q.denials, "denials", 2, 100_000),
-        denialWindowSeconds: wholeNumber(q.denialWindowSeconds, "denialWindowSeconds", 1, 31 * 86400),
-        minHistory: wholeNumber(q.minHistory, "minHistory", 1, 100_000),
+        burstReads: wholeNumber(q.burstReads, "burstReads", RANGES.anomalyCount),
+        burstWindowSeconds: wholeNumber(q.burstWindowSeconds, "burstWindowSeconds", RANGES.anomalyWindowSeconds),
+        denials: wholeNumber(q.denials, "denials", RANGES.anomalyCount),
+        denialWindowSeconds: wholeNumber(q.denialWindowSeconds, "denialWindowSeconds", RANGES.anomalyWindowSeconds),
+        minHistory: wholeNumber(q.minHistory, "minHistory", RANGES.anomalyMinHistory),
       });
       const entries = (await coffer.audit({ limit: MAX_AUDIT_ENTRIES })).filter(
         (entry) => entry.name === undefined || tokenCoversName(token, entry.name),
@@ -262,6 +269,7 @@ export async function auditRoutes(app: FastifyInstance): Promise<void> {
         summary: "Verify the audit hash chain",
         description: "Checks that every entry links to the previous one and hashes correctly. Needs `audit:read`.",
         security: bearerSecurity,
+        querystring: queryObject({}),
         response: {
           200: {
             description: "Verification result",

@@ -91,17 +91,28 @@ export async function dashboardRoutes(app: FastifyInstance, options: DashboardOp
     return reply.type(file.contentType).send(file.body);
   };
 
-  app.get("/ui", { schema: { hide: true } }, async (_req, reply) => {
-    for (const [name, value] of Object.entries(DASHBOARD_HEADERS)) reply.header(name, value);
-    return reply.redirect("/ui/", 308);
-  });
-  app.get<{ Params: { "*": string } }>("/ui/*", { schema: { hide: true } }, async (req, reply) => {
-    const path = req.params["*"] === "" ? "index.html" : req.params["*"];
-    const file = files.get(path);
-    if (!file) {
+  // GET and HEAD (a HEAD answers the same headers without the body; Node drops it).
+  app.route({
+    method: ["GET", "HEAD"],
+    url: "/ui",
+    schema: { hide: true },
+    handler: async (_req, reply) => {
       for (const [name, value] of Object.entries(DASHBOARD_HEADERS)) reply.header(name, value);
-      return reply.callNotFound();
-    }
-    return send(reply, file);
+      return reply.redirect("/ui/", 308);
+    },
+  });
+  app.route<{ Params: { "*": string } }>({
+    method: ["GET", "HEAD"],
+    url: "/ui/*",
+    schema: { hide: true },
+    handler: async (req, reply) => {
+      const path = req.params["*"] === "" ? "index.html" : req.params["*"];
+      const file = files.get(path);
+      if (!file) {
+        for (const [name, value] of Object.entries(DASHBOARD_HEADERS)) reply.header(name, value);
+        return reply.callNotFound();
+      }
+      return send(reply, file);
+    },
   });
 }

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from "fastify";
+import { publicProblemResponses, queryObject } from "../schemas/parameters.js";
 
 /** `GET /healthz`: liveness only (no authentication, no details). */
 export async function healthRoute(app: FastifyInstance): Promise<void> {
@@ -11,8 +12,10 @@ export async function healthRoute(app: FastifyInstance): Promise<void> {
         summary: "Liveness",
         description: "Answers 200 while the server runs. No authentication, no details.",
         security: [],
+        querystring: queryObject({}),
         response: {
           200: { description: "Alive", type: "object", properties: { status: { type: "string", enum: ["ok"] } } },
+          ...publicProblemResponses(),
         },
       },
     },

@@ -2,6 +2,7 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { FastifyInstance } from "fastify";
 import { SHARED_SCHEMAS } from "../schemas/components.js";
+import { type InputRuleSettings, inputRuleSchemas } from "../schemas/input-rules.js";
 
 interface OpenApiDocument {
   paths?: Record<
@@ -44,6 +45,8 @@ export interface OpenApiOptions {
    * @default the assets inside @fastify/swagger-ui (the bundled bin passes its copy)
    */
   assetsDir?: string;
+  /** What the input rules depend on (naming rule, provider names). */
+  rules: InputRuleSettings;
 }
 
 /**
@@ -52,7 +55,7 @@ export interface OpenApiOptions {
  * registered before the routes it documents.
  */
 export async function registerOpenApi(app: FastifyInstance, options: OpenApiOptions): Promise<void> {
-  for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
+  for (const schema of [...SHARED_SCHEMAS, ...inputRuleSchemas(options.rules)]) app.addSchema(schema);
   await app.register(swagger, {
     openapi: {
       openapi: "3.1.0",
@@ -63,6 +66,8 @@ export async function registerOpenApi(app: FastifyInstance, options: OpenApiOpti
           "Secrets for developers and AI agents over HTTP. Every `/v1` route needs `Authorization: Bearer <token>` (create tokens with `coffer token create`). Errors are RFC 9457 problem documents (`application/problem+json`) with a stable `code`. Secret names containing `/` are sent URL-encoded (`%2F`).",
         license: { name: "MIT", identifier: "MIT" },
       },
+      // Relative: the document is served by the server it describes, wherever it listens.
+      servers: [{ url: "/", description: "The server serving this document" }],
       tags: [
         { name: "secrets", description: "Read, write, delete, rotate and version secrets" },
         { name: "import-export", description: "Bulk import and export" },

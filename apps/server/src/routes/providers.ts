@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { authorizeToken } from "../auth/token-policy.js";
 import { authenticated } from "../http/request-context.js";
-import { bearerSecurity, problemResponses } from "../schemas/parameters.js";
+import { bearerSecurity, problemResponses, queryObject } from "../schemas/parameters.js";
 
 /** `GET /v1/providers`: health of each provider in chain order. */
 export async function providerRoutes(app: FastifyInstance): Promise<void> {
@@ -14,6 +14,7 @@ export async function providerRoutes(app: FastifyInstance): Promise<void> {
         summary: "Provider health",
         description: "Each provider of the chain, in read order, with its health. Needs `secrets:read`.",
         security: bearerSecurity,
+        querystring: queryObject({}),
         response: {
           200: {
             description: "Providers",
@@ -24,7 +25,7 @@ export async function providerRoutes(app: FastifyInstance): Promise<void> {
               providers: { type: "array", items: { $ref: "ProviderStatus#" } },
             },
           },
-          ...problemResponses(503),
+          ...problemResponses(),
         },
       },
     },

@@ -7,9 +7,9 @@ import {
   nameParams,
   problemResponses,
   queryObject,
+  ruleRef,
   type ScopeQuery,
   scopeQueryProperties,
-  textParam,
 } from "../schemas/parameters.js";
 
 interface InspectQuery extends ScopeQuery {
@@ -36,7 +36,7 @@ export async function secretInspectRoute(app: FastifyInstance): Promise<void> {
         security: bearerSecurity,
         params: nameParams,
         querystring: queryObject({
-          provider: textParam("Provider (default: the first that holds it)."),
+          provider: ruleRef("ProviderName", "Provider (default: the first that holds it)."),
           ...scopeQueryProperties,
         }),
         response: {

@@ -5,17 +5,19 @@ import { authorizeToken, governed } from "../auth/token-policy.js";
 import { versionTag } from "../http/preconditions.js";
 import { defined, flag, list, scopeInput, wholeNumber } from "../http/query-values.js";
 import { authenticated } from "../http/request-context.js";
+import { LIST_CURSOR_PATTERN, RANGES, wholeRangeParam } from "../schemas/input-rules.js";
 import {
   bearerSecurity,
   flagParam,
   nameParams,
   problemResponses,
+  purposeSchema,
   queryObject,
-  repeatableParam,
+  ruleRef,
   type ScopeQuery,
   scopeQueryProperties,
+  tagListParam,
   textParam,
-  wholeNumberParam,
 } from "../schemas/parameters.js";
 
 interface ListQuery {
@@ -60,15 +62,20 @@ export async function secretReadRoutes(app: FastifyInstance): Promise<void> {
         security: bearerSecurity,
         querystring: queryObject({
           pattern: textParam("Name glob (`api-*`; `*` any run, `?` one character)."),
-          tag: repeatableParam("Only secrets with every one of these tags (repeat the parameter)."),
+          tag: tagListParam("Only secrets with every one of these tags (repeat the parameter)."),
           scope: { type: "string", enum: [...SCOPE_KINDS], description: "Only this scope kind." },
-          env: textParam("Only secrets that have this env state."),
-          provider: textParam("Only this provider."),
+          env: ruleRef("EnvName", "Only secrets that have this env state."),
+          provider: ruleRef("ProviderName", "Only this provider."),
           includeExpired: flagParam("Include hard-expired secrets (TTL-expired ones are listed anyway)."),
           includeDeleted: flagParam("Include soft-deleted secrets."),
           staleOnly: flagParam("Only stale or expired secrets."),
-          limit: wholeNumberParam("Page size, 1-1000 (default 100)."),
-          cursor: textParam("Cursor from `nextCursor` of the previous page.", 2048),
+          limit: wholeRangeParam(RANGES.listLimit, "Page size (default 100)."),
+          cursor: {
+            type: "string",
+            maxLength: 2048,
+            pattern: LIST_CURSOR_PATTERN,
+            description: "Cursor from `nextCursor` of the previous page.",
+          },
         }),
         response: {
           200: {
@@ -100,7 +107,7 @@ export async function secretReadRoutes(app: FastifyInstance): Promise<void> {
         includeExpired: flag(q.includeExpired),
         includeDeleted: flag(q.includeDeleted),
         staleOnly: flag(q.staleOnly),
-        limit: wholeNumber(q.limit, "limit", 1, 1000),
+        limit: wholeNumber(q.limit, "limit", RANGES.listLimit),
         cursor: q.cursor,
       });
       return coffer.list(options);
@@ -120,10 +127,10 @@ export async function secretReadRoutes(app: FastifyInstance): Promise<void> {
         params: nameParams,
         querystring: queryObject({
           reveal: flagParam("Return the plaintext value (needs secrets:reveal and a purpose)."),
-          purpose: textParam("Why the value is needed (recorded in the audit log).", 500),
-          version: wholeNumberParam("Version to read (default: current)."),
-          env: textParam("Env state to read (default: the detected environment)."),
-          provider: textParam("Read only from this provider."),
+          purpose: purposeSchema("Why the value is needed (recorded in the audit log)."),
+          version: wholeRangeParam(RANGES.version, "Version to read (default: current)."),
+          env: ruleRef("EnvName", "Env state to read (default: the detected environment)."),
+          provider: ruleRef("ProviderName", "Read only from this provider."),
           allowExpired: flagParam("Read a hard-expired secret anyway."),
           noCache: flagParam("Bypass provider caches."),
           ...scopeQueryProperties,
@@ -131,12 +138,7 @@ export async function secretReadRoutes(app: FastifyInstance): Promise<void> {
         headers: {
           type: "object",
           properties: {
-            "x-coffer-purpose": {
-              type: "string",
-              minLength: 1,
-              maxLength: 500,
-              description: "Purpose of a reveal (alternative to the query parameter).",
-            },
+            "x-coffer-purpose": purposeSchema("Purpose of a reveal (alternative to the query parameter)."),
           },
         },
         response: {
@@ -159,7 +161,7 @@ export async function secretReadRoutes(app: FastifyInstance): Promise<void> {
       const options: GetOptions = defined({
         ...scopeInput(q),
         env: q.env,
-        version: wholeNumber(q.version, "version", 1, 999_999_999),
+        version: wholeNumber(q.version, "version", RANGES.version),
         provider: q.provider,
         allowExpired: flag(q.allowExpired),
         noCache: flag(q.noCache),
@@ -185,8 +187,8 @@ export async function secretReadRoutes(app: FastifyInstance): Promise<void> {
         security: bearerSecurity,
         params: nameParams,
         querystring: queryObject({
-          env: textParam("Env state (default: the default state)."),
-          provider: textParam("Provider."),
+          env: ruleRef("EnvName", "Env state (default: the default state)."),
+          provider: ruleRef("ProviderName", "Provider."),
           ...scopeQueryProperties,
         }),
         response: {

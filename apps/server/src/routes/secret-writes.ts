@@ -1,19 +1,30 @@
 import { isCofferError, SECRET_FORMATS, type SecretFormat, type SetOptions } from "@coffer/core";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { governed } from "../auth/token-policy.js";
-import { readPreconditions, versionTag } from "../http/preconditions.js";
+import { IF_MATCH_PATTERN, IF_NONE_MATCH_PATTERN, readPreconditions, versionTag } from "../http/preconditions.js";
 import { HttpProblem } from "../http/problem.js";
 import { defined, flag, scopeInput } from "../http/query-values.js";
 import { authenticated } from "../http/request-context.js";
 import {
+  BASE64_PATTERN,
+  MAX_AGENT_IDS,
+  MAX_DESCRIPTION_BYTES,
+  MAX_TAGS,
+  MAX_VALUE_SIZE,
+  RANGES,
+  WELL_FORMED_TEXT_PATTERN,
+  wholeRangeField,
+} from "../schemas/input-rules.js";
+import {
+  BODY_STATUSES,
   bearerSecurity,
   flagParam,
   nameParams,
   problemResponses,
   queryObject,
+  ruleRef,
   type ScopeQuery,
   scopeQueryProperties,
-  textParam,
 } from "../schemas/parameters.js";
 
 interface TargetQuery extends ScopeQuery {
@@ -55,18 +66,32 @@ interface RollbackBody {
 }
 
 const targetQuery = queryObject({
-  provider: textParam("Provider (default: the default provider for writes, where the secret is otherwise)."),
+  provider: ruleRef(
+    "ProviderName",
+    "Provider (default: the default provider for writes, where the secret is otherwise).",
+  ),
   ...scopeQueryProperties,
 });
 
-const shortText = { type: "string", minLength: 1, maxLength: 256 } as const;
-const envField = {
-  type: "string",
-  minLength: 1,
-  maxLength: 64,
-  description: "Env state (`dev`, `prod`); absent: the default state.",
-} as const;
-const idList = { type: "array", maxItems: 256, items: shortText } as const;
+const envField = ruleRef("EnvName", "Env state (`dev`, `prod`); absent: the default state.");
+
+/**
+ * A value in its encoding: well-formed text, or strict base64 with `encoding: base64`; empty
+ * only for an env state or with `allowEmpty`. Larger than 64 KiB after decoding: 413.
+ */
+const putValueRules = [
+  {
+    if: { required: ["encoding"], properties: { encoding: { const: "base64" } } },
+    then: { properties: { value: { type: "string", pattern: BASE64_PATTERN } } },
+    else: { properties: { value: { type: "string", pattern: WELL_FORMED_TEXT_PATTERN } } },
+  },
+  {
+    if: { required: ["value"], properties: { value: { type: "string", maxLength: 0 } } },
+    then: {
+      anyOf: [{ required: ["env"] }, { required: ["allowEmpty"], properties: { allowEmpty: { const: true } } }],
+    },
+  },
+];
 
 /** Treat a missing body as `{}` on routes whose body is optional. */
 async function emptyBodyAsObject(req: FastifyRequest): Promise<void> {
@@ -98,9 +123,16 @@ export async function secretWriteRoutes(app: FastifyInstance): Promise<void> {
             "if-match": {
               type: "string",
               maxLength: 64,
-              description: 'Current version (`3` or `"3"`): optimistic concurrency.',
+              pattern: IF_MATCH_PATTERN,
+              description:
+                'Current version (`3`, `"3"` or `W/"3"`, at least 1): optimistic concurrency. Not with If-None-Match (400).',
             },
-            "if-none-match": { type: "string", maxLength: 8, description: "`*`: create only." },
+            "if-none-match": {
+              type: "string",
+              maxLength: 8,
+              pattern: IF_NONE_MATCH_PATTERN,
+              description: "Only `*`: create only.",
+            },
           },
         },
         body: {
@@ -108,20 +140,35 @@ export async function secretWriteRoutes(app: FastifyInstance): Promise<void> {
           additionalProperties: false,
           required: ["value"],
           properties: {
-            value: { type: "string", description: "The value (at most 64 KiB after decoding)." },
+            value: {
+              type: "string",
+              maxLength: MAX_VALUE_SIZE * 2,
+              description:
+                "The value: text, or strict padded base64 with `encoding: base64`. At most 64 KiB after decoding (larger: 413). Empty only for an env state or with `allowEmpty`.",
+            },
             encoding: { type: "string", enum: ["utf-8", "base64"], description: "Value encoding (default utf-8)." },
             env: envField,
-            tags: { type: "array", maxItems: 64, items: { type: "string", minLength: 1, maxLength: 128 } },
-            description: { type: "string", maxLength: 4096, description: "At most 1024 UTF-8 bytes." },
-            ttlSeconds: { type: "integer", minimum: 1, description: "Soft decay window: stale at 75%, expired after." },
-            expiresAt: { type: "string", format: "date-time", description: "Hard expiry." },
+            tags: { type: "array", maxItems: MAX_TAGS, items: { $ref: "Tag#" } },
+            description: {
+              type: "string",
+              maxLength: MAX_DESCRIPTION_BYTES,
+              description: `At most ${MAX_DESCRIPTION_BYTES} UTF-8 bytes (400 beyond).`,
+            },
+            ttlSeconds: wholeRangeField(RANGES.ttlSeconds, "Soft decay window: stale at 75%, expired after."),
+            expiresAt: {
+              anyOf: [
+                { type: "string", format: "date-time" },
+                { type: "string", format: "date" },
+              ],
+              description: "Hard expiry: an RFC 3339 date-time, or a date (midnight UTC).",
+            },
             rotationFormat: {
               type: "string",
               enum: [...SECRET_FORMATS],
               description: "Generator used by rotate without a value.",
             },
-            rotationPrefix: { type: "string", maxLength: 64 },
-            allowedAgentIds: idList,
+            rotationPrefix: ruleRef("GeneratedPrefix", "Prefix used by rotate without a value."),
+            allowedAgentIds: { type: "array", maxItems: MAX_AGENT_IDS, items: { $ref: "ScopeId#" } },
             writeOnly: { type: "boolean", description: "Value can be written and injected, never read back." },
             allowEmpty: { type: "boolean", description: "Allow an empty value." },
             mergeAttributes: {
@@ -129,11 +176,12 @@ export async function secretWriteRoutes(app: FastifyInstance): Promise<void> {
               description: "Keep attributes this write does not set (default true).",
             },
           },
+          allOf: putValueRules,
         },
         response: {
           200: { description: "Updated", headers: { ETag: { type: "string" } }, $ref: "WriteResult#" },
           201: { description: "Created", headers: { ETag: { type: "string" } }, $ref: "WriteResult#" },
-          ...problemResponses(409, 412, 413, 415, 503),
+          ...problemResponses(409, 412, 422, ...BODY_STATUSES),
         },
       },
     },
@@ -176,7 +224,10 @@ export async function secretWriteRoutes(app: FastifyInstance): Promise<void> {
         params: nameParams,
         querystring: queryObject({
           purge: flagParam("Remove irrecoverably."),
-          provider: textParam("Provider name, or `all` (default: every provider holding it)."),
+          provider: {
+            anyOf: [{ $ref: "ProviderName#" }, { type: "string", enum: ["all"] }],
+            description: "Provider name, or `all` (default: every provider holding it).",
+          },
           ...scopeQueryProperties,
         }),
         response: {
@@ -225,7 +276,7 @@ export async function secretWriteRoutes(app: FastifyInstance): Promise<void> {
             type: "object",
             properties: { provider: { type: "string" }, versionsRestored: { type: "integer" } },
           },
-          ...problemResponses(404, 409, 422, 503),
+          ...problemResponses(404, 409, 422, ...BODY_STATUSES),
         },
       },
     },
@@ -255,12 +306,19 @@ export async function secretWriteRoutes(app: FastifyInstance): Promise<void> {
           type: "object",
           additionalProperties: false,
           properties: {
-            value: { type: "string", description: "New value; omitted: generated." },
+            value: {
+              type: "string",
+              minLength: 1,
+              maxLength: MAX_VALUE_SIZE * 2,
+              pattern: WELL_FORMED_TEXT_PATTERN,
+              description:
+                "New value; omitted: generated. In the secret's encoding (strict base64 for a base64 secret, else 400); at most 64 KiB (larger: 413).",
+            },
             generate: { type: "string", enum: [...SECRET_FORMATS], description: "Format to generate with." },
-            prefix: { type: "string", maxLength: 64, description: "Prefix to generate with." },
+            prefix: ruleRef("GeneratedPrefix", "Prefix to generate with."),
             env: envField,
             expireOld: { type: "boolean", description: "Make the old version unreadable now." },
-            graceSeconds: { type: "integer", minimum: 0, description: "Seconds the old version stays readable." },
+            graceSeconds: wholeRangeField(RANGES.graceSeconds, "Seconds the old version stays readable."),
           },
         },
         response: {
@@ -279,7 +337,7 @@ export async function secretWriteRoutes(app: FastifyInstance): Promise<void> {
               hooks: { type: "array", items: { $ref: "HookReport#" } },
             },
           },
-          ...problemResponses(404, 413, 415, 422, 503),
+          ...problemResponses(404, 422, ...BODY_STATUSES),
         },
       },
     },
@@ -307,11 +365,11 @@ export async function secretWriteRoutes(app: FastifyInstance): Promise<void> {
           type: "object",
           additionalProperties: false,
           required: ["to"],
-          properties: { to: { type: "integer", minimum: 1, description: "Version to restore." }, env: envField },
+          properties: { to: wholeRangeField(RANGES.version, "Version to restore."), env: envField },
         },
         response: {
           200: { description: "The new version", $ref: "WriteResult#" },
-          ...problemResponses(404, 415, 422, 503),
+          ...problemResponses(404, 422, ...BODY_STATUSES),
         },
       },
     },
