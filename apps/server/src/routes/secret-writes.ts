@@ -82,11 +82,13 @@ const envField = ruleRef("EnvName", "Env state (`dev`, `prod`); absent: the defa
 const putValueRules = [
   {
     if: { required: ["encoding"], properties: { encoding: { const: "base64" } } },
+    // biome-ignore lint/suspicious/noThenProperty: `then` is a JSON Schema keyword here
     then: { properties: { value: { type: "string", pattern: BASE64_PATTERN } } },
     else: { properties: { value: { type: "string", pattern: WELL_FORMED_TEXT_PATTERN } } },
   },
   {
     if: { required: ["value"], properties: { value: { type: "string", maxLength: 0 } } },
+    // biome-ignore lint/suspicious/noThenProperty: `then` is a JSON Schema keyword here
     then: {
       anyOf: [{ required: ["env"] }, { required: ["allowEmpty"], properties: { allowEmpty: { const: true } } }],
     },

@@ -59,7 +59,6 @@ export function resolveScope(input: ScopeInput, defaults: ScopeDefaults): ScopeR
     case "project": {
       const p = input.projectPath ?? defaults.cwd;
       // A control character is never part of a real directory name (and would reach providers as a scope id).
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: the rule is about control characters
       if (typeof p !== "string" || !isAbsolute(p) || /[\u0000-\u001f\u007f]/.test(p)) {
         throw new CofferError("INVALID_ARGUMENT", "projectPath must be an absolute path without control characters", {
           field: "projectPath",
