@@ -408,6 +408,12 @@ export const COMMANDS: CommandSpec[] = [
       only: { type: "string", value: "A,B", description: "inject only these secrets" },
       tags: { type: "string", value: "a,b", description: "inject only secrets with these tags" },
       "no-redact": { type: "boolean", description: "do not mask values in the command's output" },
+      "env-file": {
+        type: "string",
+        value: "FILE",
+        repeatable: true,
+        description: "inject this .env file's variables, resolving coffer:// references (repeatable; later files win)",
+      },
       timeout: {
         type: "string",
         value: "DURATION",
@@ -418,8 +424,30 @@ export const COMMANDS: CommandSpec[] = [
       "coffer run -- npm start",
       "coffer run --only DATABASE_URL -- psql",
       "coffer run --env prod -- ./deploy.sh",
+      "coffer run --env-file .env -- npm start",
     ],
     load: async () => (await import("./commands/run.js")).runCommand,
+  },
+  {
+    name: "inject",
+    summary: "render {{ coffer://NAME }} references of a template with their values (output 0600)",
+    positionals: [],
+    options: {
+      input: { type: "string", short: "i", value: "TEMPLATE", description: "template to read (default: stdin)" },
+      output: {
+        type: "string",
+        short: "o",
+        value: "FILE",
+        description: "write to FILE, created with mode 0600 (default: stdout)",
+      },
+      force: { type: "boolean", description: "write values even into a file tracked by git" },
+      purpose: { type: "string", value: "TEXT", description: "why the values are needed (audited)" },
+    },
+    examples: [
+      "coffer inject -i config.yaml.tpl -o config.yaml",
+      "echo 'token: {{ coffer://API_TOKEN }}' | coffer inject",
+    ],
+    load: async () => (await import("./commands/inject.js")).injectCommand,
   },
   {
     name: "generate",

@@ -16,6 +16,7 @@ export * from "./names/index.js";
 export * from "./policy/index.js";
 export * from "./provider/index.js";
 export * from "./redact/index.js";
+export * from "./references/index.js";
 export * from "./remote/index.js";
 export * from "./scope/index.js";
 export * from "./service/index.js";

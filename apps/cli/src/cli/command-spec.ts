@@ -12,6 +12,8 @@ export interface OptionSpec {
   description: string;
   /** Hidden from help (aliases). */
   hidden?: boolean;
+  /** A string flag that may be given several times; every value is kept (see `listOf`). @default false */
+  repeatable?: boolean;
 }
 
 /** One positional argument. */
@@ -24,12 +26,16 @@ export interface PositionalSpec {
   secretName?: boolean;
   /** Fixed choices (completion). */
   choices?: string[];
+  /** Takes every remaining argument (the last positional only). @default false */
+  variadic?: boolean;
 }
 
 /** Parsed arguments of one invocation. */
 export interface ParsedArguments {
-  /** Flag values by long name. */
+  /** Flag values by long name (the last value of a repeated flag). */
   options: Record<string, string | boolean | undefined>;
+  /** Every value of each repeatable flag, in order. */
+  repeated?: Record<string, string[]>;
   /** Positional arguments. */
   positionals: string[];
   /** Arguments after `--` (or after the first positional, for commands taking a command line). */

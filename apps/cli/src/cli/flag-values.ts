@@ -14,6 +14,11 @@ export function stringFlag(args: ParsedArguments, name: string): string | undefi
   return typeof v === "string" ? v : undefined;
 }
 
+/** Every value of a repeatable string flag, in the order given (empty when absent). */
+export function repeatedFlag(args: ParsedArguments, name: string): string[] {
+  return args.repeated?.[name] ?? [];
+}
+
 /** True when a boolean flag was given. */
 export function booleanFlag(args: ParsedArguments, name: string): boolean {
   return args.options[name] === true;

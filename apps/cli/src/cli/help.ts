@@ -14,7 +14,9 @@ function optionLines(options: CommandSpec["options"]): string[] {
 
 /** Usage line of a command: `coffer get <name> [options]`. */
 export function usageOf(spec: CommandSpec): string {
-  const args = spec.positionals.map((p) => (p.required ? `<${p.name}>` : `[${p.name}]`)).join(" ");
+  const args = spec.positionals
+    .map((p) => (p.required ? `<${p.name}>` : `[${p.name}]`) + (p.variadic ? "..." : ""))
+    .join(" ");
   const tail = spec.commandLine ? " -- <command> [args...]" : "";
   return `coffer ${spec.name}${args ? ` ${args}` : ""} [options]${tail}`;
 }

@@ -61,8 +61,15 @@ function parseFlags(
   args: string[],
   options: Record<string, OptionSpec>,
   spec: CommandSpec,
-): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+): { values: Record<string, string | boolean | undefined>; repeated: Record<string, string[]>; positionals: string[] } {
   const values: Record<string, string | boolean | undefined> = {};
+  const repeated: Record<string, string[]> = {};
+  const keep = (name: string, value: string): void => {
+    values[name] = value;
+    if (!options[name]?.repeatable) return;
+    repeated[name] ??= [];
+    repeated[name].push(value);
+  };
   const positionals: string[] = [];
   const byShort = new Map<string, string>();
   for (const [name, o] of Object.entries(options)) if (o.short) byShort.set(o.short, name);
@@ -86,7 +93,7 @@ function parseFlags(
       if (option.type === "boolean") {
         if (eq !== -1) throw usageError(`option --${name} does not take a value`, spec);
         values[name] = true;
-      } else values[name] = eq !== -1 ? arg.slice(eq + 1) : takeValue(`--${name}`, args[++i]);
+      } else keep(name, eq !== -1 ? arg.slice(eq + 1) : takeValue(`--${name}`, args[++i]));
       continue;
     }
     if (arg.startsWith("-") && arg.length > 1) {
@@ -98,14 +105,14 @@ function parseFlags(
           continue;
         }
         const rest = arg.slice(j + 1);
-        values[name] = rest !== "" ? rest : takeValue(`-${arg[j]}`, args[++i]);
+        keep(name, rest !== "" ? rest : takeValue(`-${arg[j]}`, args[++i]));
         break;
       }
       continue;
     }
     positionals.push(arg);
   }
-  return { values, positionals };
+  return { values, repeated, positionals };
 }
 
 /**
@@ -123,9 +130,9 @@ export function parseCommandArguments(spec: CommandSpec, argv: string[]): Parsed
       const missing = spec.positionals[positionals.length]!;
       throw usageError(`missing argument <${missing.name}> for 'coffer ${spec.name}'`, spec);
     }
-    if (positionals.length > spec.positionals.length) {
+    if (positionals.length > spec.positionals.length && !spec.positionals.at(-1)?.variadic) {
       throw usageError(`too many arguments for 'coffer ${spec.name}'`, spec);
     }
   }
-  return { options: parsed.values, positionals, tail };
+  return { options: parsed.values, repeated: parsed.repeated, positionals, tail };
 }

@@ -1,11 +1,41 @@
-import { CofferError, execWithSecrets, shellExitStatus } from "@coffer/core";
+import { readFileSync, statSync } from "node:fs";
+import { resolve } from "node:path";
+import {
+  CofferError,
+  type DotenvSource,
+  execWithSecrets,
+  type InjectionSet,
+  resolveDotenvReferences,
+  shellExitStatus,
+} from "@coffer/core";
 import type { CommandHandler } from "../cli/command-spec.js";
 import { parseDurationSeconds } from "../cli/durations.js";
-import { booleanFlag, defined, listFlag, scopeFlag, stringFlag } from "../cli/flag-values.js";
+import { booleanFlag, defined, listFlag, repeatedFlag, scopeFlag, stringFlag } from "../cli/flag-values.js";
 import { outputStream, stdoutStream } from "../cli/stdout.js";
 
 /** Exit status when `--timeout` ends the command (as `timeout(1)` reports it). */
 export const EXIT_TIMED_OUT = 124;
+
+/** Largest `--env-file` read, bytes. */
+const MAX_ENV_FILE_BYTES = 4 * 1024 * 1024;
+
+function readEnvFile(cwd: string, path: string): DotenvSource {
+  const full = resolve(cwd, path);
+  try {
+    const stat = statSync(full);
+    if (!stat.isFile())
+      throw new CofferError("INVALID_ARGUMENT", `--env-file ${path} is not a file`, { field: "env-file" });
+    if (stat.size > MAX_ENV_FILE_BYTES) {
+      throw new CofferError("TOO_LARGE", `--env-file ${path} is larger than ${MAX_ENV_FILE_BYTES} bytes`, {
+        field: "env-file",
+      });
+    }
+    return { label: path, text: readFileSync(full, "utf8") };
+  } catch (err) {
+    if (err instanceof CofferError) throw err;
+    throw new CofferError("NOT_FOUND", `cannot read --env-file ${path}`, { field: "env-file" });
+  }
+}
 
 /**
  * `coffer run [flags] -- <command> [args...]`: resolve secrets, close the store, then run the
@@ -22,17 +52,38 @@ export const runCommand: CommandHandler = async (ctx, args) => {
   }
   const timeout = stringFlag(args, "timeout");
   const timeoutMs = timeout === undefined ? undefined : parseDurationSeconds(timeout, "--timeout") * 1000;
+  const envFiles = repeatedFlag(args, "env-file").map((path) => readEnvFile(ctx.cwd, path));
   const coffer = await ctx.coffer();
-  const injection = await coffer.resolveForInjection(
-    defined({
-      ...scopeFlag(args, ctx.cwd),
-      env: stringFlag(args, "env"),
-      only: listFlag(args, "only"),
-      tags: listFlag(args, "tags"),
-      command,
-      purpose: "coffer run",
-    }),
-  );
+  // Every reference of the env files is resolved before the command starts (or the run fails).
+  const fromFiles =
+    envFiles.length > 0
+      ? await resolveDotenvReferences(coffer, envFiles, { use: "exec", command, purpose: "coffer run" })
+      : [];
+  // With env files, only their variables are injected, unless --only or --tags ask for more.
+  const storeWide =
+    envFiles.length === 0 || stringFlag(args, "only") !== undefined || stringFlag(args, "tags") !== undefined;
+  const empty: InjectionSet = { vars: {}, secrets: [], collisions: [], missing: [] };
+  const injection = !storeWide
+    ? empty
+    : await coffer.resolveForInjection(
+        defined({
+          ...scopeFlag(args, ctx.cwd),
+          env: stringFlag(args, "env"),
+          only: listFlag(args, "only"),
+          tags: listFlag(args, "tags"),
+          command,
+          purpose: "coffer run",
+        }),
+      );
+  for (const v of fromFiles) {
+    if (v.secretName === undefined) continue;
+    injection.vars[v.key] = v.value;
+    injection.secrets = injection.secrets.filter((s) => s.envVar !== v.key);
+    injection.secrets.push({ name: v.secretName, envVar: v.key, provider: v.provider ?? "", scope: v.scope ?? "" });
+  }
+  // Plain values of the env files are not secrets: passed through as written, not masked.
+  const plain = Object.fromEntries(fromFiles.filter((v) => v.secretName === undefined).map((v) => [v.key, v.value]));
+  for (const key of Object.keys(plain)) delete injection.vars[key];
   if (injection.missing.length > 0) {
     throw new CofferError("NOT_FOUND", `secrets not found: ${injection.missing.join(", ")}`, {
       names: injection.missing,
@@ -56,7 +107,7 @@ export const runCommand: CommandHandler = async (ctx, args) => {
       vars: injection.vars,
       names,
       redact,
-      baseEnv: ctx.env,
+      baseEnv: { ...ctx.env, ...plain },
       cwd: ctx.cwd,
       timeoutMs,
       ...(ctx.json

@@ -1,0 +1,14 @@
+export type { DotenvSource, ResolvedDotenvVariable } from "./dotenv-references.js";
+export { resolveDotenvReferences } from "./dotenv-references.js";
+export type { ResolvedReference, ResolveReferencesOptions } from "./resolve-references.js";
+export { resolveReferences } from "./resolve-references.js";
+export type { ReferenceScope, SecretReference } from "./secret-reference.js";
+export {
+  formatReference,
+  isReference,
+  parseReference,
+  REFERENCE_PREFIX,
+  referenceScopeInput,
+} from "./secret-reference.js";
+export type { TemplateReference } from "./template-references.js";
+export { findTemplateReferences, renderTemplate } from "./template-references.js";
