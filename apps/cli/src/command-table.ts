@@ -429,6 +429,28 @@ export const COMMANDS: CommandSpec[] = [
     load: async () => (await import("./commands/run.js")).runCommand,
   },
   {
+    name: "migrate",
+    summary: "move the values of .env files into the store and rewrite the files with coffer:// references",
+    positionals: [{ name: "file", variadic: true }],
+    options: {
+      scope: {
+        type: "string",
+        value: "S",
+        description: "scope to store in: project (default), global, team:ID, org:ID",
+      },
+      env,
+      provider,
+      overwrite: { type: "boolean", description: "replace stored secrets that hold a different value" },
+      "dry-run": { type: "boolean", description: "show the plan (names, never values); store and change nothing" },
+    },
+    examples: [
+      "coffer migrate --dry-run",
+      "coffer migrate .env .env.local",
+      "coffer migrate --scope team:acme --env prod .env.prod",
+    ],
+    load: async () => (await import("./commands/migrate.js")).migrateCommand,
+  },
+  {
     name: "inject",
     summary: "render {{ coffer://NAME }} references of a template with their values (output 0600)",
     positionals: [],

@@ -2,6 +2,7 @@ import { CofferError } from "../errors/index.js";
 import {
   DOTENV_KEY_PATTERN,
   DOTENV_KEY_RULE_TEXT,
+  type DotenvAssignmentSpan,
   type DotenvEntry,
   type DotenvParseResult,
   type DotenvWarning,
@@ -76,23 +77,54 @@ function readDoubleQuoted(src: string, start: number, line: number): QuotedValue
 }
 
 /**
- * Parse the text of a `.env` file. Understands `KEY=value` and `export KEY=value`; values
- * unquoted (an inline ` #comment` and surrounding blanks removed), single-quoted (literal),
- * double-quoted (escapes `\n \r \t \" \\ \$`, may span lines) or backtick-quoted (literal, may
- * span lines); full-line comments, blank lines, CRLF line ends and a UTF-8 BOM. Nothing is
- * expanded or executed: `$FOO` and `$(cmd)` stay as written (with an `UNEXPANDED_REFERENCE`
- * warning). A key assigned twice keeps its last value, with a `DUPLICATE_KEY` warning.
- * Errors and warnings name line numbers and keys, never values.
- * @throws CofferError INVALID_ARGUMENT naming the line of a malformed assignment (no `=`, a key
- *   not matching `[A-Za-z_][A-Za-z0-9_.-]*`, an unterminated quote, text after a closing quote).
+ * The text a parse works on (no BOM, every line break `\n`), and how to map its offsets back to
+ * the original text: the positions (in the normalized text) of the `\n`s that stand for a
+ * two-character `\r\n`.
  */
-export function parseDotenv(text: string): DotenvParseResult {
+function normalize(text: string): { src: string; bom: number; collapsed: number[] } {
+  const bom = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const body = bom ? text.slice(1) : text;
+  const collapsed: number[] = [];
+  let src = "";
+  let from = 0;
+  for (let i = body.indexOf("\r"); i >= 0; i = body.indexOf("\r", i + 1)) {
+    src += `${body.slice(from, i)}\n`;
+    if (body[i + 1] === "\n") {
+      collapsed.push(src.length - 1);
+      i++;
+    }
+    from = i + 1;
+  }
+  src += body.slice(from);
+  return { src, bom, collapsed };
+}
+
+/** Offset in the original text of normalized offset `p`. */
+function originalOffset(p: number, bom: number, collapsed: readonly number[]): number {
+  let lo = 0;
+  let hi = collapsed.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (collapsed[mid]! < p) lo = mid + 1;
+    else hi = mid;
+  }
+  return p + bom + lo;
+}
+
+/**
+ * Every assignment of a `.env` text, in file order (duplicates included), with where its value
+ * is written: `valueStart`/`valueEnd` are offsets (UTF-16 units) into the text exactly as given
+ * (BOM and CRLF included), covering the value with its quotes and without the blanks around it
+ * or an inline comment. Replacing that span changes only that value. Same grammar and errors as
+ * {@link parseDotenv}.
+ * @throws CofferError INVALID_ARGUMENT naming the line of a malformed assignment
+ */
+export function scanDotenv(text: string): DotenvAssignmentSpan[] {
   if (typeof text !== "string") {
     throw new CofferError("INVALID_ARGUMENT", ".env content must be a string", { field: "text" });
   }
-  const src = (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).replace(/\r\n?/g, "\n");
-  const byKey = new Map<string, DotenvEntry>();
-  const warnings: DotenvWarning[] = [];
+  const { src, bom, collapsed } = normalize(text);
+  const out: DotenvAssignmentSpan[] = [];
   let pos = 0;
   let line = 1;
 
@@ -113,17 +145,22 @@ export function parseDotenv(text: string): DotenvParseResult {
     const startLine = line;
     pos += head[0].length;
     while (isBlank(src[pos])) pos++;
+    const valueStart = pos;
+    let valueEnd: number;
 
     let value: string;
     let hasReference: boolean;
     const quote = src[pos];
+    let quoteKind: DotenvAssignmentSpan["quote"] = "";
     if (quote === "'" || quote === "`" || quote === '"') {
+      quoteKind = quote;
       const read =
         quote === '"' ? readDoubleQuoted(src, pos + 1, startLine) : readLiteralQuoted(src, pos + 1, quote, startLine);
       value = read.value;
       hasReference = read.hasReference;
       line += read.newlines;
       pos = read.end;
+      valueEnd = pos;
       while (isBlank(src[pos])) pos++;
       if (pos < src.length && src[pos] !== "\n") {
         if (src[pos] !== "#") throw malformed(line, `unexpected text after the closing ${quote} of ${key}`);
@@ -143,13 +180,41 @@ export function parseDotenv(text: string): DotenvParseResult {
       }
       value = raw.replace(/[ \t]+$/, "");
       hasReference = SHELL_REFERENCE.test(value);
+      valueEnd = pos + value.length;
       pos = end;
     }
     // pos is at a newline or the end of the text.
     pos++;
     line++;
+    out.push({
+      key,
+      value,
+      line: startLine,
+      valueStart: originalOffset(valueStart, bom, collapsed),
+      valueEnd: originalOffset(valueEnd, bom, collapsed),
+      quote: quoteKind,
+      hasShellReference: hasReference,
+    });
+  }
+  return out;
+}
 
-    if (hasReference) {
+/**
+ * Parse the text of a `.env` file. Understands `KEY=value` and `export KEY=value`; values
+ * unquoted (an inline ` #comment` and surrounding blanks removed), single-quoted (literal),
+ * double-quoted (escapes `\n \r \t \" \\ \$`, may span lines) or backtick-quoted (literal, may
+ * span lines); full-line comments, blank lines, CRLF line ends and a UTF-8 BOM. Nothing is
+ * expanded or executed: `$FOO` and `$(cmd)` stay as written (with an `UNEXPANDED_REFERENCE`
+ * warning). A key assigned twice keeps its last value, with a `DUPLICATE_KEY` warning.
+ * Errors and warnings name line numbers and keys, never values.
+ * @throws CofferError INVALID_ARGUMENT naming the line of a malformed assignment (no `=`, a key
+ *   not matching `[A-Za-z_][A-Za-z0-9_.-]*`, an unterminated quote, text after a closing quote).
+ */
+export function parseDotenv(text: string): DotenvParseResult {
+  const byKey = new Map<string, DotenvEntry>();
+  const warnings: DotenvWarning[] = [];
+  for (const { key, value, line: startLine, hasShellReference } of scanDotenv(text)) {
+    if (hasShellReference) {
       warnings.push({
         line: startLine,
         key,

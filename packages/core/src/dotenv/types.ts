@@ -47,3 +47,21 @@ export interface DotenvAssignment {
   /** Any well-formed Unicode string. */
   value: string;
 }
+
+/** One assignment as written in a `.env` text, with where its value sits (see `scanDotenv`). */
+export interface DotenvAssignmentSpan {
+  /** Variable name. */
+  key: string;
+  /** Value after unquoting and unescaping; never expanded. */
+  value: string;
+  /** 1-based line where the assignment starts. */
+  line: number;
+  /** Offset (UTF-16 units, in the text as given) of the value's first character or opening quote. */
+  valueStart: number;
+  /** Offset just past the value's last character or closing quote. */
+  valueEnd: number;
+  /** The value's quote character, `""` when unquoted. */
+  quote: "" | "'" | '"' | "`";
+  /** The value holds `$NAME`, `${...}` or `$(...)` (kept as written). */
+  hasShellReference: boolean;
+}

@@ -1,5 +1,7 @@
 export type { DotenvSource, ResolvedDotenvVariable } from "./dotenv-references.js";
 export { resolveDotenvReferences } from "./dotenv-references.js";
+export type { MigrateDotenvOptions, MigrationItem, MigrationResult } from "./migrate-dotenv.js";
+export { migrateDotenv } from "./migrate-dotenv.js";
 export type { ResolvedReference, ResolveReferencesOptions } from "./resolve-references.js";
 export { resolveReferences } from "./resolve-references.js";
 export type { ReferenceScope, SecretReference } from "./secret-reference.js";
