@@ -1,10 +1,9 @@
-// Remote: resolve 100 secrets held in AWS Secrets Manager (moto, through a counting proxy) the
-// way `coffer run` does (service resolveForInjection over the configured chain), cold (new
-// service, empty cache) and warm (same service again): HTTP requests made and wall time. The
-// provider's own getMany is measured alongside as the floor.
+// Remote: resolve 100 secrets held in AWS Secrets Manager (moto, behind the request-logging proxy
+// of @coffer/test-emulators) the way `coffer run` does (service resolveForInjection over the
+// configured chain), cold (new service, empty cache) and warm (same service again): HTTP requests
+// made and wall time. The provider's own getMany is measured alongside as the floor.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startCountingProxy } from "../lib/counting-proxy.mjs";
 import { pick, scenario } from "../lib/scenario.mjs";
 import { cofferDirs, diskTemp } from "../lib/temp-dirs.mjs";
 import { workspacePackage } from "../lib/workspace.mjs";
@@ -20,7 +19,18 @@ await scenario(async ({ figure, note }) => {
   const { openCoffer, defaultAccessor } = await workspacePackage("runtime");
   const runs = pick(5, 2);
   const moto = await emulators.startMoto();
-  const proxy = await startCountingProxy(moto.endpoint);
+  const proxy = await emulators.startFaultProxy(moto.endpoint);
+  /** Requests since the last take, total and by AWS operation; empties the proxy's request log. */
+  const take = () => {
+    const byOperation = {};
+    for (const r of proxy.requests) {
+      const op = r.operation ?? `${r.method} ${r.path}`;
+      byOperation[op] = (byOperation[op] ?? 0) + 1;
+    }
+    const total = proxy.requests.length;
+    proxy.clearRequests();
+    return { total, byOperation };
+  };
   try {
     const root = diskTemp("remote");
     const { home, project } = cofferDirs(root);
@@ -46,7 +56,7 @@ await scenario(async ({ figure, note }) => {
       provider: "aws-secrets-manager",
     });
     await seeder.coffer.dispose();
-    proxy.take();
+    take();
 
     const cold = { ms: [], requests: [], ops: undefined };
     const warm = { ms: [], requests: [], ops: undefined };
@@ -60,7 +70,7 @@ await scenario(async ({ figure, note }) => {
         const t = performance.now();
         const set = await coffer.resolveForInjection({ command: "bench" });
         bucket.ms.push(performance.now() - t);
-        const counted = proxy.take();
+        const counted = take();
         bucket.requests.push(counted.total);
         bucket.ops ??= counted.byOperation;
         const got = set.secrets.filter((s) => s.provider === "aws-secrets-manager").length;
@@ -79,7 +89,7 @@ await scenario(async ({ figure, note }) => {
       const t = performance.now();
       const results = await provider.getMany(names.map((name) => ({ name, scope: { kind: "global" } })));
       floorCold.ms.push(performance.now() - t);
-      floorCold.requests.push(proxy.take().total);
+      floorCold.requests.push(take().total);
       if (results.some((x) => !x.ok)) throw new Error("provider getMany failed for some secrets");
       await provider.dispose?.();
     }
@@ -142,7 +152,7 @@ await scenario(async ({ figure, note }) => {
         .join(", ");
     note(`Requests by operation, cold: ${fmt(cold.ops) || "none"}; warm: ${fmt(warm.ops) || "none"}.`);
     note(
-      `moto_server on 127.0.0.1 behind a counting proxy; chain = aws-secrets-manager (priority 90) + local + env; ${runs} runs, each with a new service (cold) used twice (warm).`,
+      `moto_server on 127.0.0.1 behind the request-logging proxy; chain = aws-secrets-manager (priority 90) + local + env; ${runs} runs, each with a new service (cold) used twice (warm).`,
     );
   } finally {
     await proxy.close();

@@ -1,8 +1,8 @@
 import { CofferError } from "@coffer/core";
+import { awsErrorAnswer, type FaultProxy, startFaultProxy } from "@coffer/test-emulators";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { AwsSecretsManagerProvider } from "../src/index.js";
 import { MOTO_SKIP_REASON, type MotoServer, startMoto, testProvider, uniquePrefix } from "./aws-test-setup.js";
-import { FaultProxy } from "./fault-proxy.js";
 
 const GLOBAL = { kind: "global" } as const;
 const VALUE = "s3cr3t-value-that-must-never-leak";
@@ -33,14 +33,14 @@ describe.skipIf(MOTO_SKIP_REASON !== undefined)(
 
     beforeAll(async () => {
       moto = await startMoto();
-      proxy = await FaultProxy.start(moto.endpoint);
+      proxy = await startFaultProxy(moto.endpoint);
       prefix = uniquePrefix("faults");
       seed = testProvider(moto.endpoint, { prefix });
       await seed.set(address, { value: VALUE });
     });
     afterEach(() => {
       proxy.clearFaults();
-      proxy.resetCount();
+      proxy.clearRequests();
     });
     afterAll(async () => {
       await seed?.dispose();
@@ -49,31 +49,39 @@ describe.skipIf(MOTO_SKIP_REASON !== undefined)(
     });
 
     function provider(options: Parameters<typeof testProvider>[1] = {}): AwsSecretsManagerProvider {
-      return testProvider(proxy.endpoint, { prefix, cacheTtlSeconds: 0, ...options });
+      return testProvider(proxy.url, { prefix, cacheTtlSeconds: 0, ...options });
     }
 
     it("retries throttling and 5xx answers, then succeeds", async () => {
       const p = provider({ maxRetries: 3 });
-      proxy.inject({ operation: "GetSecretValue", status: 400, awsError: "ThrottlingException" }, 2);
-      proxy.inject({ operation: "GetSecretValue", status: 503, rawBody: "<html>Service Unavailable</html>" }, 1);
+      proxy.inject({ operation: "GetSecretValue", ...awsErrorAnswer("ThrottlingException", 400) }, 2);
+      proxy.inject(
+        {
+          operation: "GetSecretValue",
+          status: 503,
+          body: "<html>Service Unavailable</html>",
+          headers: { "content-type": "text/html" },
+        },
+        1,
+      );
       expect((await p.get(address)).value).toBe(VALUE);
-      expect(proxy.count("GetSecretValue")).toBe(4);
+      expect(proxy.count({ operation: "GetSecretValue" })).toBe(4);
     });
 
     it("retries a dropped connection", async () => {
       const p = provider({ maxRetries: 2 });
       proxy.inject({ operation: "DescribeSecret", reset: true }, 1);
       expect((await p.get(address)).value).toBe(VALUE);
-      expect(proxy.count("DescribeSecret")).toBe(2);
+      expect(proxy.count({ operation: "DescribeSecret" })).toBe(2);
     });
 
     it("gives up with UNAVAILABLE after maxRetries, never NOT_FOUND", async () => {
       const p = provider({ maxRetries: 2 });
-      proxy.inject({ operation: "GetSecretValue", status: 500, awsError: "InternalServiceError" }, 10);
+      proxy.inject({ operation: "GetSecretValue", ...awsErrorAnswer("InternalServiceError", 500) }, 10);
       const e = await failure(p.get(address));
       expect(e.code).toBe("UNAVAILABLE");
       expect(e.message).toMatch(/GetSecretValue for "FAULTY" failed: InternalServiceError, HTTP 500 after 3 attempts/);
-      expect(proxy.count("GetSecretValue")).toBe(3);
+      expect(proxy.count({ operation: "GetSecretValue" })).toBe(3);
     });
 
     it("waits as long as Retry-After asks", async () => {
@@ -81,9 +89,7 @@ describe.skipIf(MOTO_SKIP_REASON !== undefined)(
       proxy.inject(
         {
           operation: "GetSecretValue",
-          status: 429,
-          awsError: "TooManyRequestsException",
-          headers: { "Retry-After": "1" },
+          ...awsErrorAnswer("TooManyRequestsException", 429, { "Retry-After": "1" }),
         },
         1,
       );
@@ -97,13 +103,13 @@ describe.skipIf(MOTO_SKIP_REASON !== undefined)(
 
     it("times out a hanging call per attempt and retries it", async () => {
       const p = provider({ maxRetries: 1, timeoutMs: 300 });
-      proxy.inject({ operation: "GetSecretValue", delayMs: 1_500, status: 200, rawBody: "{}" }, 1);
+      proxy.inject({ operation: "GetSecretValue", delayMs: 1_500, status: 200, body: "{}" }, 1);
       const started = Date.now();
       expect((await p.get(address)).value).toBe(VALUE);
       expect(Date.now() - started).toBeLessThan(1_400);
 
       const hopeless = provider({ maxRetries: 1, timeoutMs: 200 });
-      proxy.inject({ operation: "DescribeSecret", delayMs: 1_000, status: 200, rawBody: "{}" }, 2);
+      proxy.inject({ operation: "DescribeSecret", delayMs: 1_000, status: 200, body: "{}" }, 2);
       const e = await failure(hopeless.get(address));
       expect(e.code).toBe("UNAVAILABLE");
       expect(e.message).toMatch(/timed out after 200 ms \(2 attempts\)/);
@@ -111,23 +117,23 @@ describe.skipIf(MOTO_SKIP_REASON !== undefined)(
 
     it("reports access denied as PERMISSION_DENIED at once (no retries, never a miss)", async () => {
       const p = provider({ maxRetries: 3 });
-      proxy.inject({ operation: "GetSecretValue", status: 403, awsError: "AccessDeniedException" }, 1);
+      proxy.inject({ operation: "GetSecretValue", ...awsErrorAnswer("AccessDeniedException", 403) }, 1);
       const e = await failure(p.get(address));
       expect(e.code).toBe("PERMISSION_DENIED");
       expect(e.details.hint).toMatch(/secretsmanager:GetSecretValue/);
-      expect(proxy.count("GetSecretValue")).toBe(1);
+      expect(proxy.count({ operation: "GetSecretValue" })).toBe(1);
 
       for (const awsError of ["UnrecognizedClientException", "InvalidSignatureException", "ExpiredTokenException"]) {
-        proxy.inject({ operation: "DescribeSecret", status: 400, awsError }, 1);
+        proxy.inject({ operation: "DescribeSecret", ...awsErrorAnswer(awsError, 400) }, 1);
         expect((await failure(p.get(address))).code).toBe("PERMISSION_DENIED");
       }
 
-      proxy.inject({ operation: "BatchGetSecretValue", status: 403, awsError: "AccessDeniedException" }, 1);
+      proxy.inject({ operation: "BatchGetSecretValue", ...awsErrorAnswer("AccessDeniedException", 403) }, 1);
       const [result] = await p.getMany([address]);
       expect(result?.ok).toBe(false);
       if (result && !result.ok) expect(result.error.code).toBe("PERMISSION_DENIED");
 
-      proxy.inject({ operation: "ListSecrets", status: 403, awsError: "AccessDeniedException" }, 1);
+      proxy.inject({ operation: "ListSecrets", ...awsErrorAnswer("AccessDeniedException", 403) }, 1);
       const health = await p.health();
       expect(health.ok).toBe(false);
       expect(health.message).toMatch(/access denied/);
@@ -135,7 +141,7 @@ describe.skipIf(MOTO_SKIP_REASON !== undefined)(
 
     it("never puts a value in an error of a failed write", async () => {
       const p = provider({ maxRetries: 0 });
-      proxy.inject({ operation: "PutSecretValue", status: 500, awsError: "InternalServiceError" }, 1);
+      proxy.inject({ operation: "PutSecretValue", ...awsErrorAnswer("InternalServiceError", 500) }, 1);
       const e = await failure(p.set(address, { value: VALUE }));
       expect(e.code).toBe("UNAVAILABLE");
       expect((await seed.get(address)).version).toBe(1);
@@ -143,7 +149,7 @@ describe.skipIf(MOTO_SKIP_REASON !== undefined)(
 
     it("opens the circuit after consecutive UNAVAILABLE calls, fails fast, and closes after the cool-down", async () => {
       const p = provider({ maxRetries: 0, circuitBreakerThreshold: 3, circuitBreakerCooldownMs: 800 });
-      proxy.inject({ operation: "ListSecrets", status: 503, awsError: "ServiceUnavailable" }, 3);
+      proxy.inject({ operation: "ListSecrets", ...awsErrorAnswer("ServiceUnavailable", 503) }, 3);
       for (let i = 0; i < 3; i++) expect((await failure(p.list({ scope: GLOBAL }))).code).toBe("UNAVAILABLE");
       expect(proxy.count()).toBe(3);
 
@@ -155,7 +161,7 @@ describe.skipIf(MOTO_SKIP_REASON !== undefined)(
 
       await new Promise((r) => setTimeout(r, 850));
       expect((await p.get(address)).value).toBe(VALUE);
-      proxy.inject({ operation: "ListSecrets", status: 503, awsError: "ServiceUnavailable" }, 1);
+      proxy.inject({ operation: "ListSecrets", ...awsErrorAnswer("ServiceUnavailable", 503) }, 1);
       expect((await failure(p.list({ scope: GLOBAL }))).code).toBe("UNAVAILABLE");
       expect((await p.get(address)).value).toBe(VALUE); // one failure after a success does not open it
     });

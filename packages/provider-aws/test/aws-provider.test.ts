@@ -6,6 +6,7 @@ import {
   SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
 import { CofferError, type SecretAddress } from "@coffer/core";
+import { type FaultProxy, startFaultProxy } from "@coffer/test-emulators";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AwsSecretsManagerProvider, hashScopeId, versionToken } from "../src/index.js";
 import {
@@ -17,7 +18,6 @@ import {
   testProvider,
   uniquePrefix,
 } from "./aws-test-setup.js";
-import { FaultProxy } from "./fault-proxy.js";
 
 const GLOBAL = { kind: "global" } as const;
 
@@ -37,7 +37,7 @@ describe.skipIf(MOTO_SKIP_REASON !== undefined)("aws-secrets-manager against mot
 
   beforeAll(async () => {
     moto = await startMoto();
-    proxy = await FaultProxy.start(moto.endpoint);
+    proxy = await startFaultProxy(moto.endpoint);
     raw = new SecretsManagerClient({
       region: TEST_REGION,
       endpoint: moto.endpoint,
@@ -59,7 +59,7 @@ describe.skipIf(MOTO_SKIP_REASON !== undefined)("aws-secrets-manager against mot
     prefix: string;
   } {
     const prefix = uniquePrefix(label);
-    return { provider: testProvider(proxy.endpoint, { prefix, ...options }), prefix };
+    return { provider: testProvider(proxy.url, { prefix, ...options }), prefix };
   }
 
   describe("interoperability with other AWS tools", () => {
@@ -221,12 +221,12 @@ describe.skipIf(MOTO_SKIP_REASON !== undefined)("aws-secrets-manager against mot
       }
       await provider.delete({ name: names[7]!, scope: GLOBAL });
 
-      proxy.resetCount();
+      proxy.clearRequests();
       const addresses = names.map((name) => ({ name, scope: GLOBAL }));
       addresses.push({ name: "BATCH_MISSING", scope: GLOBAL });
       const results = await provider.getMany(addresses);
-      expect(proxy.count("BatchGetSecretValue")).toBe(6); // 101 names: 20 per call
-      expect(proxy.count("ListSecrets")).toBe(1); // metadata of the whole scope in one page
+      expect(proxy.count({ operation: "BatchGetSecretValue" })).toBe(6); // 101 names: 20 per call
+      expect(proxy.count({ operation: "ListSecrets" })).toBe(1); // metadata of the whole scope in one page
       expect(proxy.count()).toBe(7);
       expect(results).toHaveLength(101);
       results.forEach((result, i) => {
@@ -239,10 +239,10 @@ describe.skipIf(MOTO_SKIP_REASON !== undefined)("aws-secrets-manager against mot
         }
       });
 
-      proxy.resetCount();
+      proxy.clearRequests();
       const hundred = await provider.getMany(addresses.slice(0, 100));
       expect(hundred.filter((r) => r.ok)).toHaveLength(99);
-      expect(proxy.count("BatchGetSecretValue")).toBe(5);
+      expect(proxy.count({ operation: "BatchGetSecretValue" })).toBe(5);
       expect(proxy.count()).toBeLessThanOrEqual(6);
     });
   });
@@ -260,20 +260,20 @@ describe.skipIf(MOTO_SKIP_REASON !== undefined)("aws-secrets-manager against mot
       }
       const wanted = Array.from({ length: 11 }, (_, i) => `Z_${i}`);
       for (const name of wanted) await provider.set({ name, scope: GLOBAL }, { value: `v-${name}` });
-      proxy.resetCount();
+      proxy.clearRequests();
       const results = await provider.getMany(wanted.map((name) => ({ name, scope: GLOBAL })));
       expect(results.every((r) => r.ok)).toBe(true);
-      expect(proxy.count("BatchGetSecretValue")).toBe(1);
+      expect(proxy.count({ operation: "BatchGetSecretValue" })).toBe(1);
       // 2 pages of the scope (the cap), then the 11 names 10 at a time; reading the scope would take 5.
-      expect(proxy.count("ListSecrets")).toBe(4);
-      expect(proxy.count("DescribeSecret")).toBe(0);
+      expect(proxy.count({ operation: "ListSecrets" })).toBe(4);
+      expect(proxy.count({ operation: "DescribeSecret" })).toBe(0);
     });
   });
 
   describe("input checks", () => {
     it("rejects what AWS cannot hold before any call", async () => {
       const { provider } = counted("input");
-      proxy.resetCount();
+      proxy.clearRequests();
       expect(await codeOf(provider.set({ name: "bad name", scope: GLOBAL }, { value: "v" }))).toBe("INVALID_ARGUMENT");
       expect(await codeOf(provider.get({ name: "a@b", scope: GLOBAL }))).toBe("INVALID_ARGUMENT");
       expect(await codeOf(provider.set({ name: "EMPTY", scope: GLOBAL }, { value: "" }))).toBe("INVALID_ARGUMENT");
@@ -301,7 +301,7 @@ describe.skipIf(MOTO_SKIP_REASON !== undefined)("aws-secrets-manager against mot
       const { provider } = counted("cache");
       const address = { name: "CACHED", scope: GLOBAL };
       await provider.set(address, { value: "one" });
-      proxy.resetCount();
+      proxy.clearRequests();
       const reads = await Promise.all(Array.from({ length: 5 }, () => provider.get(address)));
       expect(reads.every((r) => r.value === "one")).toBe(true);
       expect(reads.every((r) => r.cachedAgeMs === undefined)).toBe(true); // fetched, not cached
@@ -318,7 +318,7 @@ describe.skipIf(MOTO_SKIP_REASON !== undefined)("aws-secrets-manager against mot
 
       await provider.set(address, { value: "two" }); // own write invalidates
       expect(provider.cacheAgeMs(address)).toBeUndefined();
-      proxy.resetCount();
+      proxy.clearRequests();
       expect((await provider.get(address)).value).toBe("two");
       expect(proxy.count()).toBe(2);
       expect(provider.cacheStats().hits).toBeGreaterThanOrEqual(6);
@@ -345,12 +345,12 @@ describe.skipIf(MOTO_SKIP_REASON !== undefined)("aws-secrets-manager against mot
       expect((await provider.get(address)).value).toBe("first");
       await writer.set(address, { value: "second" });
       expect((await provider.get(address)).value).toBe("first"); // cached for 300 s
-      proxy.resetCount();
+      proxy.clearRequests();
       const fresh = await provider.get(address, { noCache: true });
       expect(fresh.value).toBe("second");
       expect(fresh.cachedAgeMs).toBeUndefined();
       expect(proxy.count()).toBeGreaterThan(0);
-      proxy.resetCount();
+      proxy.clearRequests();
       expect((await provider.get(address)).value).toBe("second"); // from the refreshed cache
       expect(proxy.count()).toBe(0);
       await writer.dispose();
@@ -360,7 +360,7 @@ describe.skipIf(MOTO_SKIP_REASON !== undefined)("aws-secrets-manager against mot
       const { provider } = counted("no-cache", { cacheTtlSeconds: 0 });
       const address = { name: "UNCACHED", scope: GLOBAL };
       await provider.set(address, { value: "v" });
-      proxy.resetCount();
+      proxy.clearRequests();
       await provider.get(address);
       await provider.get(address);
       expect(proxy.count()).toBe(4);

@@ -2,10 +2,9 @@ import { randomBytes } from "node:crypto";
 import { AuthenticationError, CredentialUnavailableError } from "@azure/identity";
 import type { SecretClient } from "@azure/keyvault-secrets";
 import { type CofferError, isCofferError, type Provider, type SecretAddress } from "@coffer/core";
-import { freePort } from "@coffer/test-emulators";
+import { azureErrorAnswer, type FaultProxy, freePort, startFaultProxy } from "@coffer/test-emulators";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { azureKeyVault, toAzureSecretName } from "../src/index.js";
-import { HttpsFaultProxy } from "./https-fault-proxy.js";
 import {
   LOWKEY_SKIP_REASON,
   type LowkeyVault,
@@ -323,18 +322,18 @@ describe.skipIf(LOWKEY_SKIP_REASON !== undefined)("azure-keyvault provider on Lo
   });
 
   describe("failures", () => {
-    let proxy: HttpsFaultProxy;
+    let proxy: FaultProxy;
     beforeAll(async () => {
-      proxy = await HttpsFaultProxy.start(vault.vaultUrl, vault.caCertPem);
+      proxy = await startFaultProxy(vault.vaultUrl, { upstreamCa: vault.caCertPem });
     });
     afterAll(async () => {
-      await proxy?.stop();
+      await proxy?.close();
     });
     afterEach(() => proxy.clearFaults());
     const viaProxy = (options: Parameters<typeof testProvider>[1] = {}): Provider =>
       testProvider(vault, {
         vaultUrl: proxy.url,
-        extraCaCertificates: proxy.caCertPem,
+        extraCaCertificates: proxy.caCertPem!,
         cacheTtlSeconds: 0,
         ...options,
       });
@@ -343,18 +342,20 @@ describe.skipIf(LOWKEY_SKIP_REASON !== undefined)("azure-keyvault provider on Lo
       const p = viaProxy({ cacheTtlSeconds: 300 });
       const name = unique("dedup");
       await p.set!(at(name), { value: "shared" });
-      const before = proxy.authorizedRequests({ method: "GET", pathIncludes: `/secrets/${name}` }).length;
+      const before = proxy.matching({ authorized: true, method: "GET", pathIncludes: `/secrets/${name}` }).length;
       const reads = await Promise.all(Array.from({ length: 5 }, () => p.get(at(name))));
       expect(reads.map((r) => r.value)).toEqual(Array(5).fill("shared"));
       await p.get(at(name));
-      expect(proxy.authorizedRequests({ method: "GET", pathIncludes: `/secrets/${name}` }).length - before).toBe(1);
+      expect(
+        proxy.matching({ authorized: true, method: "GET", pathIncludes: `/secrets/${name}` }).length - before,
+      ).toBe(1);
     });
 
     it("reports 403 as PERMISSION_DENIED (never a miss) from get, getMany and health (fault proxy: Lowkey Vault never answers 403)", async () => {
       const p = viaProxy();
       const name = unique("denied");
       await p.set!(at(name), { value: "hidden" });
-      proxy.inject({ method: "GET", status: 403, azureCode: "Forbidden" }, 3);
+      proxy.inject({ authorized: true, method: "GET", ...azureErrorAnswer("Forbidden", 403) }, 3);
       const err = await rejection(p.get(at(name)));
       expect(err.code).toBe("PERMISSION_DENIED");
       expect(err.details.hint).toContain("Key Vault Secrets User");
@@ -390,31 +391,41 @@ describe.skipIf(LOWKEY_SKIP_REASON !== undefined)("azure-keyvault provider on Lo
       const p = viaProxy();
       const name = unique("throttled");
       await p.set!(at(name), { value: "patience" });
-      const before = proxy.authorizedRequests({ method: "GET", pathIncludes: `/secrets/${name}` }).length;
-      proxy.inject({ method: "GET", pathIncludes: `/secrets/${name}`, status: 429, headers: { "retry-after": "1" } });
+      const before = proxy.matching({ authorized: true, method: "GET", pathIncludes: `/secrets/${name}` }).length;
+      proxy.inject({
+        authorized: true,
+        method: "GET",
+        pathIncludes: `/secrets/${name}`,
+        ...azureErrorAnswer("Injected", 429, { "retry-after": "1" }),
+      });
       const started = Date.now();
       expect((await p.get(at(name))).value).toBe("patience");
       expect(Date.now() - started).toBeGreaterThanOrEqual(950);
-      expect(proxy.authorizedRequests({ method: "GET", pathIncludes: `/secrets/${name}` }).length - before).toBe(2);
+      expect(
+        proxy.matching({ authorized: true, method: "GET", pathIncludes: `/secrets/${name}` }).length - before,
+      ).toBe(2);
     });
 
     it("ends persistent 503s with UNAVAILABLE after 1 + maxRetries attempts (fault proxy)", async () => {
       const p = viaProxy({ maxRetries: 2, circuitBreakerThreshold: 0 });
       const name = unique("down");
       await p.set!(at(name), { value: "unreachable" });
-      const before = proxy.authorizedRequests({ pathIncludes: `/secrets/${name}` }).length;
-      proxy.inject({ pathIncludes: `/secrets/${name}`, status: 503, azureCode: "ServiceUnavailable" }, 10);
+      const before = proxy.matching({ authorized: true, pathIncludes: `/secrets/${name}` }).length;
+      proxy.inject(
+        { authorized: true, pathIncludes: `/secrets/${name}`, ...azureErrorAnswer("ServiceUnavailable", 503) },
+        10,
+      );
       const err = await rejection(p.get(at(name)));
       expect(err.code).toBe("UNAVAILABLE");
       expect(err.details.status).toBe(503);
-      expect(proxy.authorizedRequests({ pathIncludes: `/secrets/${name}` }).length - before).toBe(3);
+      expect(proxy.matching({ authorized: true, pathIncludes: `/secrets/${name}` }).length - before).toBe(3);
     });
 
     it("gives up on an attempt that hangs after timeoutMs, retries, and reports UNAVAILABLE (fault proxy)", async () => {
       const p = viaProxy({ maxRetries: 1, timeoutMs: 300, circuitBreakerThreshold: 0 });
       const name = unique("hung");
       await p.set!(at(name), { value: "slow" });
-      proxy.inject({ method: "GET", pathIncludes: `/secrets/${name}`, hang: true }, 2);
+      proxy.inject({ authorized: true, method: "GET", pathIncludes: `/secrets/${name}`, hang: true }, 2);
       const started = Date.now();
       const err = await rejection(p.get(at(name)));
       expect(err.code).toBe("UNAVAILABLE");

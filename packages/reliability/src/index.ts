@@ -1,7 +1,7 @@
 /**
  * `@coffer/reliability`: the harness of Coffer's reliability suite -- temp workspaces, tracked
  * processes, drivers for the built CLI, MCP server and REST server, the ack protocol of crash
- * tests, sentinel leak search and a fault-injecting proxy. The scenarios live in `test/`.
+ * tests, sentinel leak search (the fault-injecting proxy is `startFaultProxy` of `@coffer/test-emulators`). The scenarios live in `test/`.
  *
  * @example
  * const ws = createWorkspace("demo");
@@ -10,7 +10,6 @@
  */
 export { ACK_PREFIX, ackLine, parseAcks } from "./acknowledged-writes.js";
 export { type CliResult, envelopeData, type RunCliOptions, runCli } from "./cli-runner.js";
-export { AWS_THROTTLING, type Fault, type FaultProxy, startFaultProxy } from "./fault-proxy.js";
 export { FRONT_END_BINS, type FrontEnd, frontEndAvailable, isBuilt } from "./front-end-bins.js";
 export { type ConnectMcpOptions, connectMcp, type McpSession, type ToolOutcome } from "./mcp-session.js";
 export { createApiToken, type RestResponse, type RestServer, startRestServer } from "./rest-server.js";

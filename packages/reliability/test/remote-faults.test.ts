@@ -3,9 +3,18 @@ import { type Coffer, CofferError, createCoffer, type Provider } from "@coffer/c
 import { awsSecretsManager } from "@coffer/provider-aws";
 import { azureKeyVault, staticTokenCredential } from "@coffer/provider-azure";
 import { type LocalProvider, local } from "@coffer/provider-local";
-import { freePort, type MotoServer, motoUnavailableReason, startMoto } from "@coffer/test-emulators";
+import {
+  awsErrorAnswer,
+  type Fault,
+  type FaultProxy,
+  freePort,
+  type MotoServer,
+  motoUnavailableReason,
+  startFaultProxy,
+  startMoto,
+} from "@coffer/test-emulators";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AWS_THROTTLING, createWorkspace, type FaultProxy, startFaultProxy, type Workspace } from "../src/index.js";
+import { createWorkspace, type Workspace } from "../src/index.js";
 import { tally } from "./scenario-tally.js";
 
 /** Per-attempt time limit given to the remote providers. */
@@ -112,6 +121,11 @@ const motoReason = motoUnavailableReason();
 describe.skipIf(motoReason !== undefined)("AWS Secrets Manager faults injected by a proxy in front of moto", () => {
   let moto: MotoServer;
   let proxy: FaultProxy;
+  /** From now on, `fault` for the next `times` requests (and nothing else). */
+  const only = (fault: Fault, times = Number.POSITIVE_INFINITY) => {
+    proxy.clearFaults();
+    proxy.inject(fault, times);
+  };
   const aws = (endpoint = proxy.url, extra: Record<string, unknown> = {}) =>
     awsSecretsManager({
       region: "us-east-1",
@@ -147,7 +161,7 @@ describe.skipIf(motoReason !== undefined)("AWS Secrets Manager faults injected b
   });
 
   it("healthy endpoint: the remote copy wins over the local one (the baseline the faults are compared with)", async (context) => {
-    proxy.setFault({ kind: "pass" });
+    proxy.clearFaults();
     const r = await chain(aws()).get("SHARED", { reveal: true });
     expect(r.value).toBe("aws-shared");
     expect(r.provenance.provider).toBe("aws-secrets-manager");
@@ -155,26 +169,26 @@ describe.skipIf(motoReason !== undefined)("AWS Secrets Manager faults injected b
   });
 
   it(`a hanging endpoint: reads fall back to the local store or fail UNAVAILABLE within ${BOUND_MS} ms, never hang`, async (context) => {
-    proxy.setFault({ kind: "delay", ms: 10_000 });
+    only({ delayMs: 10_000 });
     tally(context, { operations: await expectFallbackBehaviour(() => aws(), "aws-secrets-manager", ["UNAVAILABLE"]) });
   });
 
   it("a burst of 5xx shorter than the retries is absorbed; a longer one falls back with the per-provider report", async (context) => {
-    proxy.setFault({ kind: "status", status: 503, count: RETRIES });
+    only({ status: 503 }, RETRIES);
     const absorbed = await timed(BOUND_MS, () => chain(aws()).get("REMOTE_ONLY", { reveal: true }));
     expect(absorbed.result?.value).toBe("aws-only");
     expect(absorbed.result?.provenance.provider).toBe("aws-secrets-manager");
-    proxy.setFault({ kind: "status", status: 500, count: Number.POSITIVE_INFINITY });
+    only({ status: 500 });
     tally(context, {
       operations: 1 + (await expectFallbackBehaviour(() => aws(), "aws-secrets-manager", ["UNAVAILABLE"])),
     });
   });
 
   it("throttling: one ThrottlingException is retried away; persistent throttling falls back or fails UNAVAILABLE/RATE_LIMITED in bounded time", async (context) => {
-    proxy.setFault({ ...AWS_THROTTLING, count: 1 });
+    only(awsErrorAnswer("ThrottlingException"), 1);
     const retried = await timed(BOUND_MS, () => chain(aws()).get("REMOTE_ONLY", { reveal: true }));
     expect(retried.result?.value).toBe("aws-only");
-    proxy.setFault(AWS_THROTTLING);
+    only(awsErrorAnswer("ThrottlingException"));
     tally(context, {
       operations:
         1 + (await expectFallbackBehaviour(() => aws(), "aws-secrets-manager", ["UNAVAILABLE", "RATE_LIMITED"])),
@@ -186,13 +200,13 @@ describe.skipIf(motoReason !== undefined)("AWS Secrets Manager faults injected b
     let ops = await expectFallbackBehaviour(() => aws(`http://127.0.0.1:${closedPort}`), "aws-secrets-manager", [
       "UNAVAILABLE",
     ]);
-    proxy.setFault({ kind: "reset" });
+    only({ reset: true });
     ops += await expectFallbackBehaviour(() => aws(), "aws-secrets-manager", ["UNAVAILABLE"]);
     tally(context, { operations: ops });
   });
 
   it("after repeated failures the circuit breaker answers at once instead of waiting out more timeouts", async (context) => {
-    proxy.setFault({ kind: "delay", ms: 10_000 });
+    only({ delayMs: 10_000 });
     const provider = aws(proxy.url, { circuitBreakerThreshold: 2, circuitBreakerCooldownMs: 60_000, maxRetries: 0 });
     const coffer = chain(provider);
     for (let i = 0; i < 2; i++) await timed(BOUND_MS, () => coffer.get("REMOTE_ONLY"));
@@ -202,11 +216,11 @@ describe.skipIf(motoReason !== undefined)("AWS Secrets Manager faults injected b
   });
 
   it("a write to the unreachable remote fails UNAVAILABLE, leaves the local copy alone and is audited as failed", async (context) => {
-    proxy.setFault({ kind: "reset" });
+    only({ reset: true });
     const coffer = chain(aws());
     const w = await timed(BOUND_MS, () => coffer.set("SHARED", "new-value", { provider: "aws-secrets-manager" }));
     expect(w.error?.code).toBe("UNAVAILABLE");
-    proxy.setFault({ kind: "pass" });
+    proxy.clearFaults();
     expect((await chain(aws()).get("SHARED", { reveal: true })).value).toBe("aws-shared");
     expect((await store.get({ name: "SHARED", scope: { kind: "global" } })).value).toBe("local-shared");
     const audit = await coffer.audit({ name: "SHARED", action: "write", limit: 10 });

@@ -3,10 +3,17 @@ import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileS
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Accessor, CofferError } from "@coffer/core";
-import { type MotoServer, motoUnavailableReason, startMoto } from "@coffer/test-emulators";
+import {
+  awsErrorAnswer,
+  type Fault,
+  type FaultProxy,
+  type MotoServer,
+  motoUnavailableReason,
+  startFaultProxy,
+  startMoto,
+} from "@coffer/test-emulators";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type OpenedCoffer, openCoffer } from "../src/index.js";
-import { SwitchableProxy } from "./switchable-proxy.js";
 
 const MOTO_SKIP_REASON = motoUnavailableReason();
 const alice: Accessor = { id: "alice", kind: "user", frontEnd: "cli" };
@@ -33,14 +40,19 @@ async function failure(p: Promise<unknown>): Promise<CofferError> {
 
 describe.skipIf(MOTO_SKIP_REASON !== undefined)("last-known-good cache of remote providers (moto)", () => {
   let moto: MotoServer;
-  let proxy: SwitchableProxy;
+  let proxy: FaultProxy;
+  /** From now on every request gets `fault` (and no other). */
+  const switchTo = (fault: Fault) => {
+    proxy.clearFaults();
+    proxy.inject(fault, Number.POSITIVE_INFINITY);
+  };
 
   beforeAll(async () => {
     moto = await startMoto();
-    proxy = await SwitchableProxy.start(moto.endpoint);
+    proxy = await startFaultProxy(moto.endpoint);
   });
   afterEach(async () => {
-    proxy.mode = "pass";
+    proxy.clearFaults();
     while (opened.length) await opened.pop()!.coffer.dispose();
     while (dirs.length) rmSync(dirs.pop()!, { recursive: true, force: true });
   });
@@ -108,11 +120,11 @@ describe.skipIf(MOTO_SKIP_REASON !== undefined)("last-known-good cache of remote
       if (existsSync(file)) expect(readFileSync(file).includes(Buffer.from("Sentinel-5f2c9e"))).toBe(false);
     }
 
-    proxy.mode = "down";
+    switchTo({ reset: true }); // AWS unreachable
     await new Promise((r) => setTimeout(r, 1_100));
-    const requestsBefore = proxy.requests;
+    const requestsBefore = proxy.count();
     const stale = await coffer.get("DB_URL", reveal);
-    expect(proxy.requests).toBeGreaterThan(requestsBefore); // AWS was tried first
+    expect(proxy.count()).toBeGreaterThan(requestsBefore); // AWS was tried first
     expect(stale.value).toBe(VALUE);
     expect(stale.provider).toBe(AWS);
     expect(stale.provenance.provider).toBe(AWS);
@@ -135,7 +147,7 @@ describe.skipIf(MOTO_SKIP_REASON !== undefined)("last-known-good cache of remote
     const { coffer } = await open(ws);
     await coffer.set("API_TOKEN", VALUE, { provider: AWS });
     expect((await coffer.get("API_TOKEN", reveal)).value).toBe(VALUE);
-    proxy.mode = "down";
+    switchTo({ reset: true }); // AWS unreachable
     await new Promise((r) => setTimeout(r, 1_200));
     const e = await failure(coffer.get("API_TOKEN", reveal));
     expect(e.code).toBe("UNAVAILABLE");
@@ -156,7 +168,7 @@ describe.skipIf(MOTO_SKIP_REASON !== undefined)("last-known-good cache of remote
     opened.splice(opened.indexOf(online), 1);
 
     const { coffer } = await open(ws, true);
-    proxy.requests = 0;
+    proxy.clearRequests();
     const hit = await coffer.get("SMTP_PASSWORD", reveal);
     expect(hit.value).toBe(VALUE);
     expect(hit.provenance.staleWarning).toMatch(
@@ -169,7 +181,7 @@ describe.skipIf(MOTO_SKIP_REASON !== undefined)("last-known-good cache of remote
       outcome: "skipped",
       message: "not contacted (offline); no last-known-good copy is kept",
     });
-    expect(proxy.requests).toBe(0);
+    expect(proxy.count()).toBe(0);
   });
 
   it("never answers PERMISSION_DENIED from the cache, and drops the copy", async () => {
@@ -178,7 +190,7 @@ describe.skipIf(MOTO_SKIP_REASON !== undefined)("last-known-good cache of remote
     await coffer.set("DEPLOY_KEY", VALUE, { provider: AWS });
     expect((await coffer.get("DEPLOY_KEY", reveal)).value).toBe(VALUE);
 
-    proxy.mode = "deny";
+    switchTo(awsErrorAnswer("AccessDeniedException"));
     const denied = await failure(coffer.get("DEPLOY_KEY", reveal));
     expect(denied.code).toBe("UNAVAILABLE");
     expect(denied.details.outcomes?.find((o) => o.provider === AWS)).toMatchObject({
@@ -188,7 +200,7 @@ describe.skipIf(MOTO_SKIP_REASON !== undefined)("last-known-good cache of remote
     expect(denied.message).not.toContain("Sentinel-5f2c9e");
 
     // The refusal also dropped the copy: an outage afterwards has nothing to serve.
-    proxy.mode = "down";
+    switchTo({ reset: true }); // AWS unreachable
     const down = await failure(coffer.get("DEPLOY_KEY", reveal));
     expect(down.code).toBe("UNAVAILABLE");
     expect(down.details.outcomes?.find((o) => o.provider === AWS)?.message).toContain(

@@ -1,3 +1,13 @@
+export {
+  awsErrorAnswer,
+  azureErrorAnswer,
+  type Fault,
+  type FaultProxy,
+  type FaultProxyOptions,
+  type RequestMatch,
+  type SeenRequest,
+  startFaultProxy,
+} from "./fault-proxy.js";
 export { freePort } from "./free-port.js";
 export * from "./lowkey-vault.js";
 export * from "./module-load-probe.js";
