@@ -1,4 +1,4 @@
-import { CofferError } from "@coffer/core";
+import { CofferError, checkProviderOptionNames, type OptionNames } from "@coffer/core";
 
 /** Static credentials passed explicitly (tests, short-lived tokens); otherwise the SDK's default chain is used. */
 export interface AwsStaticCredentials {
@@ -74,6 +74,24 @@ export interface ResolvedAwsOptions {
   circuitBreakerCooldownMs: number;
 }
 
+/** Every option of {@link AwsSecretsManagerOptions} (the compiler checks the list is complete). */
+const AWS_OPTION_NAMES: OptionNames<AwsSecretsManagerOptions> = {
+  name: true,
+  region: true,
+  endpoint: true,
+  profile: true,
+  prefix: true,
+  cacheTtlSeconds: true,
+  maxRetries: true,
+  timeoutMs: true,
+  recoveryWindowDays: true,
+  credentials: true,
+  retryBaseDelayMs: true,
+  retryMaxDelayMs: true,
+  circuitBreakerThreshold: true,
+  circuitBreakerCooldownMs: true,
+};
+
 /** Characters AWS allows in a secret name. */
 export const AWS_NAME_CHARS = /^[A-Za-z0-9/_+=.@-]*$/;
 
@@ -97,9 +115,13 @@ function optionalText(field: string, value: unknown): string | undefined {
 
 /**
  * Apply defaults and validate the options.
- * @throws CofferError CONFIG naming the offending field.
+ * @throws CofferError CONFIG naming the offending field (an unknown option included).
  */
 export function resolveAwsOptions(options: AwsSecretsManagerOptions = {}): ResolvedAwsOptions {
+  if (options === null || typeof options !== "object") {
+    throw configError("options", "options must be an object");
+  }
+  checkProviderOptionNames("aws-secrets-manager", options, AWS_OPTION_NAMES);
   const name = optionalText("name", options.name) ?? "aws-secrets-manager";
   const endpoint = optionalText("endpoint", options.endpoint);
   if (endpoint !== undefined) {

@@ -7,7 +7,7 @@ import {
   fromAzureSecretName,
   scopeDigest,
   toAzureSecretName,
-} from "../src/azure-secret-name.js";
+} from "../src/naming/azure-secret-name.js";
 
 const global: ScopeRef = { kind: "global" };
 const at = (name: string, extra: Partial<SecretAddress> = {}): SecretAddress => ({ name, scope: global, ...extra });

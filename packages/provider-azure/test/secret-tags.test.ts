@@ -1,6 +1,6 @@
 import { isCofferError } from "@coffer/core";
 import { describe, expect, it } from "vitest";
-import { AZURE_MAX_TAG_VALUE, AZURE_MAX_TAGS, packCofferTags, parseCofferTags } from "../src/secret-tags.js";
+import { AZURE_MAX_TAG_VALUE, AZURE_MAX_TAGS, packCofferTags, parseCofferTags } from "../src/metadata/secret-tags.js";
 
 describe("Coffer metadata in Azure tags", () => {
   it("round-trips identity, version and every attribute", () => {

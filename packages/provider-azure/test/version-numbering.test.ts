@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { hasAmbiguousOrder, numberVersions } from "../src/version-numbering.js";
+import { hasAmbiguousOrder, numberVersions } from "../src/naming/version-numbering.js";
 
 const at = (seconds: number) => new Date(1_700_000_000_000 + seconds * 1000);
 

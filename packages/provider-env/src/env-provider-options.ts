@@ -1,4 +1,4 @@
-import { CofferError } from "@coffer/core";
+import { CofferError, checkProviderOptionNames, type OptionNames } from "@coffer/core";
 import { isInternalVariable } from "./env-variable-names.js";
 
 /** Options of the env provider. */
@@ -38,7 +38,13 @@ export interface ResolvedEnvProviderOptions {
 }
 
 const VARIABLE_PREFIX_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const OPTION_KEYS = ["name", "prefix", "uppercaseNames", "allowUnprefixed", "source"] as const;
+const OPTION_NAMES: OptionNames<EnvProviderOptions> = {
+  name: true,
+  prefix: true,
+  uppercaseNames: true,
+  allowUnprefixed: true,
+  source: true,
+};
 
 function booleanOption(value: unknown, field: string, fallback: boolean, provider: string): boolean {
   if (value === undefined) return fallback;
@@ -54,15 +60,7 @@ function booleanOption(value: unknown, field: string, fallback: boolean, provide
  *   that is not a variable-name prefix, or a prefix that would expose Coffer's internal `COFFER_*` variables
  */
 export function resolveEnvProviderOptions(options: EnvProviderOptions = {}): ResolvedEnvProviderOptions {
-  for (const key of Object.keys(options)) {
-    if (!(OPTION_KEYS as readonly string[]).includes(key)) {
-      throw new CofferError(
-        "CONFIG",
-        `unknown env provider option "${key}"; valid options are: ${OPTION_KEYS.join(", ")}`,
-        { field: key },
-      );
-    }
-  }
+  checkProviderOptionNames("env", options, OPTION_NAMES);
   const name = options.name ?? "env";
   if (typeof name !== "string" || name.trim().length === 0) {
     throw new CofferError("CONFIG", "env provider name must be a non-empty string", { field: "name" });

@@ -1,6 +1,6 @@
 import { homedir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
-import { CofferError } from "@coffer/core";
+import { CofferError, checkProviderOptionNames, type OptionNames } from "@coffer/core";
 
 /** Options of {@link local}. Every field is optional: `local()` alone gives a working store. */
 export interface LocalProviderOptions {
@@ -16,16 +16,36 @@ export interface LocalProviderOptions {
    */
   home?: string;
   /**
-   * Path of the SQLite store file.
+   * Path of the SQLite store file; its companions (`-wal`, `-shm`) sit beside it. A missing
+   * directory is created 0700, the files 0600.
    * @default "<home>/store.db"
    */
+  storePath?: string;
+  /** Older name of {@link storePath}; give one or the other. @default "<home>/store.db" */
   path?: string;
+  /**
+   * Mode of the store's files. Only 0600 is accepted (as the number 0o600 or 384, or the text
+   * "0600"/"600"): Coffer never creates a store others can read. Any other mode is a CONFIG error.
+   * @default 0o600
+   */
+  fileMode?: number | string;
   /**
    * Master key: 32 random bytes as hex or base64, or else a passphrase (stretched with scrypt).
    * When set, the key file is never used.
    * @default env COFFER_MASTER_KEY, else the key file
    */
   masterKey?: string;
+  /**
+   * Where `masterKey` came from, named in the hint of a wrong-key error (for example
+   * `providers.local.masterKey in /work/app/coffer.yaml`).
+   * @default "the masterKey option"
+   */
+  masterKeySource?: string;
+  /**
+   * Environment read for `COFFER_MASTER_KEY` and `COFFER_HOME`.
+   * @default process.env
+   */
+  env?: NodeJS.ProcessEnv;
   /**
    * Key file used when no master key is given: 32 random bytes, created (0600) on first use.
    * @default "<home>/master.key"
@@ -56,8 +76,8 @@ export interface ResolvedLocalOptions {
   home: string;
   /** Store file. */
   path: string;
-  /** Master key text and where it came from, when one was given. */
-  masterKey?: { text: string; source: "option" | "env" };
+  /** Master key text and where it came from, when one was given (`label` names an option's origin). */
+  masterKey?: { text: string; source: "option" | "env"; label?: string };
   /** Key file path. */
   keyFile: string;
   /** Versions kept per state. */
@@ -97,8 +117,67 @@ function positiveNumber(value: unknown, field: string, integer: boolean): number
   return value;
 }
 
-/** Apply defaults and check option values. @throws CofferError CONFIG on an invalid option */
+/** Every option of {@link local}. */
+const LOCAL_OPTION_NAMES: OptionNames<LocalProviderOptions> = {
+  name: true,
+  home: true,
+  storePath: true,
+  path: true,
+  fileMode: true,
+  masterKey: true,
+  masterKeySource: true,
+  env: true,
+  keyFile: true,
+  historyLimit: true,
+  recoveryWindowDays: true,
+  clock: true,
+};
+
+/** The one file mode the store accepts, in the forms a config file can spell it. */
+function checkFileMode(mode: unknown): void {
+  if (mode === undefined) return;
+  // YAML 1.2 reads `fileMode: 0600` as the decimal number 600; 0o600 is 384.
+  if (mode === 0o600 || mode === 600 || mode === "0600" || mode === "600" || mode === "0o600") return;
+  throw new CofferError(
+    "CONFIG",
+    `local provider option fileMode must be 0600 (got ${JSON.stringify(mode)}): the store and its companion files are always owner-only (0600, directories 0700)`,
+    { field: "fileMode", hint: "remove fileMode or set it to 0600" },
+  );
+}
+
+function optionalPath(value: unknown, field: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "string" || value.trim() === "") {
+    throw new CofferError("CONFIG", `local provider option ${field} must be a non-empty path`, { field });
+  }
+  return value;
+}
+
+/** Apply defaults and check option values. @throws CofferError CONFIG on an unknown or invalid option */
 export function resolveLocalOptions(options: LocalProviderOptions = {}, env = process.env): ResolvedLocalOptions {
+  if (options === null || typeof options !== "object") {
+    throw new CofferError("CONFIG", "local provider options must be an object", { field: "options" });
+  }
+  checkProviderOptionNames("local", options, LOCAL_OPTION_NAMES);
+  if (options.env !== undefined) {
+    if (options.env === null || typeof options.env !== "object") {
+      throw new CofferError("CONFIG", "local provider option env must be a record of variables", { field: "env" });
+    }
+    env = options.env;
+  }
+  checkFileMode(options.fileMode);
+  const storePath = optionalPath(options.storePath, "storePath");
+  const legacyPath = optionalPath(options.path, "path");
+  if (storePath !== undefined && legacyPath !== undefined && resolve(storePath) !== resolve(legacyPath)) {
+    throw new CofferError(
+      "CONFIG",
+      "local provider options storePath and path name different files; give only storePath",
+      {
+        field: "path",
+      },
+    );
+  }
+  const path = storePath ?? legacyPath;
   const name = options.name ?? "local";
   if (typeof name !== "string" || name.trim() === "") {
     throw new CofferError("CONFIG", "local provider option name must be a non-empty string", { field: "name" });
@@ -111,14 +190,25 @@ export function resolveLocalOptions(options: LocalProviderOptions = {}, env = pr
     throw new CofferError("CONFIG", "local provider option clock must be a function", { field: "clock" });
   }
   let masterKey: ResolvedLocalOptions["masterKey"];
-  if (options.masterKey !== undefined) masterKey = { text: options.masterKey, source: "option" };
-  else if (env.COFFER_MASTER_KEY !== undefined) masterKey = { text: env.COFFER_MASTER_KEY, source: "env" };
+  if (options.masterKeySource !== undefined && typeof options.masterKeySource !== "string") {
+    throw new CofferError("CONFIG", "local provider option masterKeySource must be text", { field: "masterKeySource" });
+  }
+  if (options.masterKey !== undefined) {
+    masterKey = {
+      text: options.masterKey,
+      source: "option",
+      ...(options.masterKeySource ? { label: options.masterKeySource } : {}),
+    };
+  } else if (env.COFFER_MASTER_KEY !== undefined) masterKey = { text: env.COFFER_MASTER_KEY, source: "env" };
   return {
     name,
     home,
-    path: options.path !== undefined ? resolve(options.path) : join(home, "store.db"),
+    path: path !== undefined ? resolve(path) : join(home, "store.db"),
     ...(masterKey ? { masterKey } : {}),
-    keyFile: options.keyFile !== undefined ? resolve(options.keyFile) : join(home, "master.key"),
+    keyFile:
+      optionalPath(options.keyFile, "keyFile") !== undefined
+        ? resolve(options.keyFile as string)
+        : join(home, "master.key"),
     historyLimit,
     recoveryWindowDays,
     clock,

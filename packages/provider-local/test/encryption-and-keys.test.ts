@@ -91,7 +91,9 @@ describe("local provider: master keys", () => {
     const wrong = openLocal({ home, masterKey: randomBytes(32).toString("hex") });
     const err = await wrong.set({ name: "A", scope: GLOBAL }, { value: "overwrite" }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: "INTEGRITY" });
-    expect((err as Error).message).toBe(`the master key does not match this store (${first.storePath})`);
+    expect((err as Error).message).toBe(
+      `the store ${first.storePath} cannot be opened with the master key in force (from the masterKey option): the key does not match this store`,
+    );
     await expect(wrong.get({ name: "A", scope: GLOBAL })).rejects.toMatchObject({ code: "INTEGRITY" });
     await expect(wrong.list()).rejects.toMatchObject({ code: "INTEGRITY" });
     expect(() => wrong.auditLog.fingerprint("x")).toThrow(/does not match/);

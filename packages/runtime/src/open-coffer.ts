@@ -1,3 +1,4 @@
+import { isAbsolute, resolve } from "node:path";
 import {
   type Accessor,
   type Approvals,
@@ -113,7 +114,11 @@ export async function openCoffer(options: OpenCofferOptions): Promise<OpenedCoff
         { field: `providers.${entry.name}.maxStaleSeconds` },
       );
     }
-    const provider = await buildProvider(entry.kind, entry.name, providerOptions, loaded, env, options.clock);
+    const provider = await buildProvider(entry.kind, entry.name, providerOptions, loaded, env, options.clock).catch(
+      (err: unknown) => {
+        throw inConfigEntry(entry.name, err);
+      },
+    );
     if (entry.kind === "local" && !localStore) localStore = provider as LocalProvider;
     providers.push({ provider, priority: entry.priority });
   }
@@ -189,16 +194,28 @@ async function buildProvider(
   clock?: () => Date,
 ): Promise<Provider> {
   switch (kind) {
-    case "local":
+    case "local": {
+      // A relative store or key file path is relative to the project root (where coffer.yaml is).
+      const paths: Record<string, string> = {};
+      for (const field of ["storePath", "path", "keyFile"]) {
+        const value = opts[field];
+        if (typeof value === "string" && value !== "" && !isAbsolute(value))
+          paths[field] = resolve(loaded.projectRoot, value);
+      }
       return local({
         historyLimit: loaded.config.historyLimit,
         recoveryWindowDays: loaded.config.recoveryWindowDays,
         ...opts,
+        ...paths,
         name,
         home: loaded.home,
-        ...(env.COFFER_MASTER_KEY && opts.masterKey === undefined ? { masterKey: env.COFFER_MASTER_KEY } : {}),
+        env,
+        ...(opts.masterKey !== undefined
+          ? { masterKeySource: `providers.${name}.masterKey in ${loaded.files.join(" or ") || "the config"}` }
+          : {}),
         ...(clock ? { clock } : {}),
       } as Parameters<typeof local>[0]);
+    }
     case "env":
       return envProvider({ ...opts, name, source: env } as Parameters<typeof envProvider>[0]);
     case "aws-secrets-manager": {
@@ -223,6 +240,13 @@ async function buildProvider(
     default:
       throw new CofferError("CONFIG", `unknown provider kind "${kind}"`);
   }
+}
+
+/** A provider's CONFIG error, located in the config: `providers.<name>.<field>`. */
+function inConfigEntry(name: string, err: unknown): unknown {
+  if (!(err instanceof CofferError) || err.code !== "CONFIG") return err;
+  const field = typeof err.details.field === "string" ? `providers.${name}.${err.details.field}` : `providers.${name}`;
+  return new CofferError("CONFIG", `${field}: ${err.message}`, { ...err.details, field }, { cause: err });
 }
 
 /** The accessor of a front end run by the OS user: the user name plus the front end. */

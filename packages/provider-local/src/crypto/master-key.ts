@@ -83,9 +83,12 @@ export function deriveKeyEncryptionKey(material: MasterKeyMaterial, salt: Buffer
   return scryptSync(material.passphrase.normalize("NFC"), salt, 32, { N, r, p, maxmem: 256 * N * r * p });
 }
 
-/** Short human description of a key source, for error messages. */
-export function describeKeySource(material: MasterKeyMaterial, keyFile: string): string {
-  if (material.source === "option") return "the masterKey option";
-  if (material.source === "env") return "COFFER_MASTER_KEY";
+/**
+ * Where the key in force came from, for error messages: the option (or the config entry that set
+ * it, `optionLabel`), the COFFER_MASTER_KEY variable, or the key file.
+ */
+export function describeKeySource(material: MasterKeyMaterial, keyFile: string, optionLabel?: string): string {
+  if (material.source === "option") return optionLabel ?? "the masterKey option";
+  if (material.source === "env") return "the COFFER_MASTER_KEY variable";
   return `the key file ${keyFile}`;
 }

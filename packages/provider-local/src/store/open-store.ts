@@ -58,16 +58,19 @@ function readAllMeta(db: Database.Database): MetaMap | undefined {
 
 function keyMismatch(o: ResolvedLocalOptions, material: MasterKeyMaterial, meta: MetaMap): CofferError {
   const expects = meta.get(META.keyKind);
-  let hint = `check ${describeKeySource(material, o.keyFile)}`;
-  if (expects === "passphrase" && material.kind === "raw") hint = "this store's master key is a passphrase";
-  if (expects === "raw" && material.kind === "passphrase") {
-    hint = "this store's master key is 32 random bytes (hex or base64), not a passphrase";
+  const from = describeKeySource(material, o.keyFile, o.masterKey?.label);
+  let hint = `the key in force comes from ${from}; check it`;
+  if (expects === "passphrase" && material.kind === "raw") {
+    hint = `the key in force comes from ${from}, but this store's master key is a passphrase`;
   }
-  return new CofferError("INTEGRITY", `the master key does not match this store (${o.path})`, {
-    path: o.path,
-    keySource: material.source,
-    hint,
-  });
+  if (expects === "raw" && material.kind === "passphrase") {
+    hint = `the key in force comes from ${from}, but this store's master key is 32 random bytes (hex or base64), not a passphrase`;
+  }
+  return new CofferError(
+    "INTEGRITY",
+    `the store ${o.path} cannot be opened with the master key in force (from ${from}): the key does not match this store`,
+    { path: o.path, keySource: material.source, hint },
+  );
 }
 
 /** Master key given by option or env; undefined means "use the key file". */
@@ -129,8 +132,8 @@ function unlockExisting(o: ResolvedLocalOptions, meta: MetaMap): SessionKeys {
   if (!fileKey && !pendingKey) {
     throw new CofferError(
       "CONFIG",
-      `no master key for the store ${o.path}: the key file ${o.keyFile} is missing; restore it or set COFFER_MASTER_KEY`,
-      { path: o.path, field: "keyFile" },
+      `the store ${o.path} cannot be opened: no master key is in force (COFFER_MASTER_KEY is not set and the key file ${o.keyFile} is missing)`,
+      { path: o.path, field: "keyFile", hint: "set COFFER_MASTER_KEY to the store's key, or put its key file back" },
     );
   }
   if (pendingKey) {

@@ -1,4 +1,4 @@
-import { parseCofferTags } from "./secret-tags.js";
+import { parseCofferTags } from "../metadata/secret-tags.js";
 
 /** The parts of an Azure secret version that decide its Coffer version number. */
 export interface AzureVersionProperties {

@@ -1,4 +1,4 @@
-import type { AzureTokenCredential } from "./azure-key-vault-options.js";
+import type { AzureTokenCredential } from "../options.js";
 
 /**
  * A credential that always returns the same bearer token, for Azure Key Vault emulators such as
