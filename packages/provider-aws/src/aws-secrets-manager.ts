@@ -38,7 +38,7 @@ import {
   type SecretWrite,
   type StoredSecret,
 } from "@coffer/core";
-import { awsSecretName } from "./naming/aws-secret-name.js";
+import { layoutHolds, stateAwsName } from "./naming/secret-layout.js";
 import { deleteSecret, purgeSecret, restoreSecret } from "./operations/delete-secret.js";
 import { listSecrets, secretHistory } from "./operations/list-secrets.js";
 import { type AwsProviderContext, cacheItem } from "./operations/provider-context.js";
@@ -158,7 +158,8 @@ export function awsSecretsManager(options: AwsSecretsManagerOptions = {}): AwsSe
       await ctx.api.destroy();
     },
     cacheAgeMs(address, version) {
-      return ctx.cache.peek(awsSecretName(resolved.prefix, address), cacheItem(version))?.ageMs;
+      if (!layoutHolds(resolved, address)) return undefined;
+      return ctx.cache.peek(stateAwsName(resolved, address), cacheItem(version))?.ageMs;
     },
     cacheStats: () => ctx.cache.stats(),
     clearCache: () => ctx.cache.clear(),

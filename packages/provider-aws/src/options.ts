@@ -1,4 +1,5 @@
 import { CofferError, checkProviderOptionNames, type OptionNames } from "@coffer/core";
+import { AWS_LAYOUTS, type AwsLayout } from "./naming/secret-layout.js";
 
 /** Static credentials passed explicitly (tests, short-lived tokens); otherwise the SDK's default chain is used. */
 export interface AwsStaticCredentials {
@@ -22,6 +23,12 @@ export interface AwsSecretsManagerOptions {
   profile?: string;
   /** Prefix of every AWS secret name Coffer reads and writes; a trailing `/` is added if missing. @default "coffer/" */
   prefix?: string;
+  /**
+   * How names map to AWS: `scoped` (`<prefix>global/NAME`, `<prefix>project/<hash>/NAME@prod`: every
+   * scope and env state) or `flat` (`<prefix>NAME`: the secrets other tools made, as they are; only
+   * global secrets without env states). @default "scoped"
+   */
+  layout?: AwsLayout;
   /** How long a read stays in this provider's in-memory cache; 0 disables the cache. @default 300 */
   cacheTtlSeconds?: number;
   /** Retries of a throttled, timed-out, 5xx or network-failed call (exponential backoff with jitter). @default 3 */
@@ -54,6 +61,8 @@ export interface ResolvedAwsOptions {
   profile: string | undefined;
   /** Prefix, ending with `/` unless empty. */
   prefix: string;
+  /** See {@link AwsSecretsManagerOptions.layout}. */
+  layout: AwsLayout;
   /** See {@link AwsSecretsManagerOptions.cacheTtlSeconds}. */
   cacheTtlSeconds: number;
   /** See {@link AwsSecretsManagerOptions.maxRetries}. */
@@ -81,6 +90,7 @@ const AWS_OPTION_NAMES: OptionNames<AwsSecretsManagerOptions> = {
   endpoint: true,
   profile: true,
   prefix: true,
+  layout: true,
   cacheTtlSeconds: true,
   maxRetries: true,
   timeoutMs: true,
@@ -144,6 +154,10 @@ export function resolveAwsOptions(options: AwsSecretsManagerOptions = {}): Resol
   }
   if (prefix !== "" && !prefix.endsWith("/")) prefix += "/";
   if (prefix.length > 256) throw configError("prefix", "prefix must be at most 256 characters");
+  const layout = options.layout ?? "scoped";
+  if (!AWS_LAYOUTS.includes(layout)) {
+    throw configError("layout", `layout must be one of: ${AWS_LAYOUTS.join(", ")}`);
+  }
   const credentials = options.credentials;
   if (credentials !== undefined) {
     if (
@@ -163,6 +177,7 @@ export function resolveAwsOptions(options: AwsSecretsManagerOptions = {}): Resol
     endpoint,
     profile: optionalText("profile", options.profile),
     prefix,
+    layout,
     cacheTtlSeconds: integer("cacheTtlSeconds", options.cacheTtlSeconds, 300, 0, 86_400),
     maxRetries: integer("maxRetries", options.maxRetries, 3, 0, 10),
     timeoutMs: integer("timeoutMs", options.timeoutMs, 5_000, 1, 300_000),

@@ -28,7 +28,8 @@ export const ENV_SEPARATOR = "@";
 /** Hex characters kept of a hashed scope id. */
 export const SCOPE_HASH_LENGTH = 16;
 
-const COFFER_NAME_FOR_AWS = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
+/** Coffer names AWS can hold: letters, digits, `_ - .` and `/` between non-empty segments. */
+export const COFFER_NAME_FOR_AWS = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
 const VERBATIM_SCOPE_ID = /^[A-Za-z0-9_.+@-][A-Za-z0-9_.+=@-]{0,63}$/;
 const HASH_SEGMENT = new RegExp(`^[0-9a-f]{${SCOPE_HASH_LENGTH}}$`);
 

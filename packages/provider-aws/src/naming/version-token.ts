@@ -61,3 +61,29 @@ export function versionNumberOf(
   }
   return versionOfToken(awsName, versionId);
 }
+
+/**
+ * Staging label saying "this version's secret carries no attributes": Coffer puts it on the
+ * version it writes when the write leaves no description, tags, TTL, expiry, rotation settings,
+ * agent list or write-only flag. It names the secret's creation time (epoch milliseconds), so a
+ * batch read of a current version holding it needs no listing for metadata: everything it would
+ * give is known. It is the same text for every version of a secret, so PutSecretValue moves it
+ * to the new version; a version written without it (attributes, or by another tool) leaves it
+ * behind on an older version, where it means nothing.
+ */
+const PLAIN_LABEL = /^coffer-plain-([0-9]{1,15})$/;
+
+/** The plain-version label of a secret created at `createdAt` (ISO 8601). */
+export function plainLabel(createdAt: string): string | undefined {
+  const ms = Date.parse(createdAt);
+  return Number.isSafeInteger(ms) && ms >= 0 ? `coffer-plain-${ms}` : undefined;
+}
+
+/** The creation time a plain-version label among `stages` names (ISO 8601), else undefined. */
+export function plainCreatedAt(stages: readonly string[]): string | undefined {
+  for (const stage of stages) {
+    const match = PLAIN_LABEL.exec(stage);
+    if (match) return new Date(Number(match[1])).toISOString();
+  }
+  return undefined;
+}

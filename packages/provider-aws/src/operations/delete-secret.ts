@@ -1,6 +1,7 @@
 import { CofferError, type DeleteOutcome, type ProviderDeleteOptions, quoteName, type SecretRef } from "@coffer/core";
 import { TAG_KEYS } from "../metadata/secret-tags.js";
-import { awsBaseName, isStateOf } from "../naming/aws-secret-name.js";
+import { isStateOf } from "../naming/aws-secret-name.js";
+import { baseAwsName, layoutHolds } from "../naming/secret-layout.js";
 import { type AwsProviderContext, hasCode } from "./provider-context.js";
 import { describeSecret } from "./read-secret.js";
 import { recordFromListEntry, type SecretRecord } from "./secret-record.js";
@@ -11,9 +12,12 @@ import { recordFromListEntry, type SecretRecord } from "./secret-record.js";
  * ListSecrets (eventually consistent on AWS).
  */
 export async function findStates(ctx: AwsProviderContext, ref: SecretRef): Promise<SecretRecord[]> {
-  const base = awsBaseName(ctx.options.prefix, ref);
+  // The flat layout holds no other scope (nothing to find) and no env state (nothing to list).
+  if (!layoutHolds(ctx.options, ref)) return [];
+  const base = baseAwsName(ctx.options, ref);
   const found = new Map<string, SecretRecord>();
   const listing = (async () => {
+    if (ctx.options.layout === "flat") return;
     let token: string | undefined;
     do {
       const page = await ctx.api.call(
@@ -109,7 +113,7 @@ export async function deleteSecret(
   ref: SecretRef,
   options: ProviderDeleteOptions = {},
 ): Promise<DeleteOutcome> {
-  awsBaseName(ctx.options.prefix, ref);
+  if (layoutHolds(ctx.options, ref)) baseAwsName(ctx.options, ref);
   if (options.purge) {
     const { versionsDeleted } = await purgeSecret(ctx, ref);
     return { versionsDeleted, purged: true };

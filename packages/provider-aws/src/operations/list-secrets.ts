@@ -9,9 +9,10 @@ import {
   scopeKey,
 } from "@coffer/core";
 import { readValidUntil } from "../metadata/secret-tags.js";
-import { awsSecretName, scopeNamePrefix } from "../naming/aws-secret-name.js";
+import { scopeNamePrefix } from "../naming/aws-secret-name.js";
+import { layoutHolds, stateAwsName } from "../naming/secret-layout.js";
 import { CURRENT_STAGE } from "../naming/version-token.js";
-import { type AwsProviderContext, notFound } from "./provider-context.js";
+import { type AwsProviderContext, FLAT_LAYOUT_MISS, notFound } from "./provider-context.js";
 import { describeSecret } from "./read-secret.js";
 import {
   addressOfRecord,
@@ -68,15 +69,22 @@ export async function listSecrets(
   if (typeof namePrefix !== "string")
     throw new CofferError("INVALID_ARGUMENT", "prefix must be text", { field: "prefix" });
   const base = ctx.options.prefix;
+  const flat = ctx.options.layout === "flat";
+  // The flat layout holds the global scope only.
+  if (flat && query.scope && query.scope.kind !== "global") return { items: [] };
   // AWS matches each filter value as a name prefix. Without a scope, a name prefix narrows the
   // global scope only (other scopes hold an id between the kind and the name).
-  const filterValues = query.scope
-    ? [`${scopeNamePrefix(base, query.scope)}${namePrefix}`]
-    : namePrefix !== ""
-      ? [`${base}global/${namePrefix}`, ...SCOPE_KINDS.filter((k) => k !== "global").map((k) => `${base}${k}/`)]
-      : base === ""
-        ? []
-        : [base];
+  const filterValues = flat
+    ? `${base}${namePrefix}` === ""
+      ? []
+      : [`${base}${namePrefix}`]
+    : query.scope
+      ? [`${scopeNamePrefix(base, query.scope)}${namePrefix}`]
+      : namePrefix !== ""
+        ? [`${base}global/${namePrefix}`, ...SCOPE_KINDS.filter((k) => k !== "global").map((k) => `${base}${k}/`)]
+        : base === ""
+          ? []
+          : [base];
   const token = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
   const page = await ctx.api.call("ListSecrets", {
     MaxResults: Math.min(limit, PAGE_MAX),
@@ -93,7 +101,7 @@ export async function listSecrets(
       continue;
     const rec = recordFromListEntry(entry);
     if (rec.deletedDate && query.includeDeleted !== true) continue;
-    const address = addressOfRecord(rec, ctx.options.prefix, query.scope);
+    const address = addressOfRecord(rec, ctx.options, query.scope);
     if (!address?.name.startsWith(namePrefix)) continue;
     if (query.scope && scopeKey(address.scope) !== scopeKey(query.scope)) continue;
     const version = currentVersionNumber(rec);
@@ -112,7 +120,8 @@ export async function listSecrets(
  * @throws CofferError NOT_FOUND when the state does not exist or is deleted.
  */
 export async function secretHistory(ctx: AwsProviderContext, address: SecretAddress): Promise<SecretVersionInfo[]> {
-  const awsName = awsSecretName(ctx.options.prefix, address);
+  if (!layoutHolds(ctx.options, address)) throw notFound(ctx, address, FLAT_LAYOUT_MISS);
+  const awsName = stateAwsName(ctx.options, address);
   const rec = await describeSecret(ctx, awsName, address.name);
   if (!rec || rec.deletedDate) throw notFound(ctx, address);
   const validUntil = readValidUntil(rec.tags);

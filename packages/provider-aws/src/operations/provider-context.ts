@@ -12,6 +12,9 @@ export interface AwsProviderContext {
   cache: ReadCache<StoredSecret>;
 }
 
+/** What a miss of a state the flat layout cannot hold adds to its message. */
+export const FLAT_LAYOUT_MISS = " (the flat layout holds only global secrets without env states)";
+
 /** Cache item of one read within its AWS secret's group: `current` or `v<N>`. */
 export function cacheItem(version?: number): string {
   return version === undefined ? "current" : `v${version}`;

@@ -7,12 +7,21 @@ import {
   type StoredSecret,
   type ValueEncoding,
 } from "@coffer/core";
-import { readValidUntil } from "../metadata/secret-tags.js";
-import { awsSecretName, scopeNamePrefix } from "../naming/aws-secret-name.js";
-import { versionToken } from "../naming/version-token.js";
+import { readValidUntil, TAG_KEYS } from "../metadata/secret-tags.js";
+import { layoutHolds, scopeAwsPrefix, stateAwsName } from "../naming/secret-layout.js";
+import { plainCreatedAt, versionNumberOf, versionToken } from "../naming/version-token.js";
 import { toCofferErrorFromAws } from "../transport/aws-error.js";
-import { type AwsProviderContext, cacheItem, copySecret, hasCode, notFound, stateLabel } from "./provider-context.js";
 import {
+  type AwsProviderContext,
+  cacheItem,
+  copySecret,
+  FLAT_LAYOUT_MISS,
+  hasCode,
+  notFound,
+  stateLabel,
+} from "./provider-context.js";
+import {
+  currentVersionId,
   currentVersionNumber,
   metadataOfRecord,
   recordFromDescribe,
@@ -165,7 +174,8 @@ export async function getSecret(
   address: SecretAddress,
   options: ProviderGetOptions = {},
 ): Promise<StoredSecret> {
-  const awsName = awsSecretName(ctx.options.prefix, address);
+  if (!layoutHolds(ctx.options, address)) throw notFound(ctx, address, FLAT_LAYOUT_MISS);
+  const awsName = stateAwsName(ctx.options, address);
   const version = options.version;
   if (version !== undefined && (!Number.isInteger(version) || version < 1)) {
     throw new CofferError("INVALID_ARGUMENT", "version must be a positive integer", { field: "version" });
@@ -189,7 +199,7 @@ interface Pending {
 function scopeGroups(ctx: AwsProviderContext, pending: Pending[]): { prefix: string; names: string[] }[] {
   const groups = new Map<string, string[]>();
   for (const p of pending) {
-    const prefix = scopeNamePrefix(ctx.options.prefix, p.address.scope);
+    const prefix = scopeAwsPrefix(ctx.options, p.address.scope);
     const list = groups.get(prefix) ?? [];
     list.push(p.awsName);
     groups.set(prefix, list);
@@ -241,8 +251,11 @@ async function listRecords(ctx: AwsProviderContext, pending: Pending[]): Promise
         await collectRecords(ctx, names, wanted, found, Number.POSITIVE_INFINITY);
         return;
       }
-      const exhausted = await collectRecords(ctx, [prefix], wanted, found, byNameCalls);
-      if (exhausted) return; // what is still missing is not listed at all
+      // An empty prefix (flat layout, no prefix) would list the whole account: by name only.
+      if (prefix !== "") {
+        const exhausted = await collectRecords(ctx, [prefix], wanted, found, byNameCalls);
+        if (exhausted) return; // what is still missing is not listed at all
+      }
       const rest = [...wanted];
       for (let i = 0; i < rest.length; i += FILTER_VALUES_MAX) {
         const chunk = rest.slice(i, i + FILTER_VALUES_MAX);
@@ -253,18 +266,38 @@ async function listRecords(ctx: AwsProviderContext, pending: Pending[]): Promise
   return found;
 }
 
+/** A record standing in for a listing when the batch read says the version has no attributes. */
+function plainRecord(awsName: string, out: GetSecretValueCommandOutput): SecretRecord | undefined {
+  const createdAt = plainCreatedAt(out.VersionStages ?? []);
+  if (createdAt === undefined || out.VersionId === undefined) return undefined;
+  // Only a version Coffer numbered: another tool's version never carries the label anyway.
+  if (versionNumberOf(awsName, out.VersionId, out.VersionStages ?? []) === undefined) return undefined;
+  return {
+    awsName,
+    tags: new Map([[TAG_KEYS.createdAt, createdAt]]),
+    stages: new Map([[out.VersionId, [...(out.VersionStages ?? [])]]]),
+  };
+}
+
 /**
- * Read the current version of many states: BatchGetSecretValue for values (20 per call) and
- * ListSecrets for their metadata, in parallel, plus the cache. Results align with `addresses`;
- * a failure of one secret (or of one batch) is reported for those addresses only.
+ * Read the current version of many states: BatchGetSecretValue for values (20 per call), plus
+ * the cache. A value whose version carries the plain label (no attributes, see
+ * {@link plainCreatedAt}) is complete as read; only the others need ListSecrets for their
+ * metadata, and a listing entry that is stale (its current version is not the one read) is
+ * replaced by DescribeSecret. Results align with `addresses`; a failure of one secret (or of
+ * one batch) is reported for those addresses only.
  */
 export async function getManySecrets(ctx: AwsProviderContext, addresses: SecretAddress[]): Promise<GetManyResult[]> {
   const results: GetManyResult[] = new Array(addresses.length);
   const pendingByName = new Map<string, Pending>();
   addresses.forEach((address, index) => {
+    if (!layoutHolds(ctx.options, address)) {
+      results[index] = { ok: false, error: notFound(ctx, address, FLAT_LAYOUT_MISS) };
+      return;
+    }
     let awsName: string;
     try {
-      awsName = awsSecretName(ctx.options.prefix, address);
+      awsName = stateAwsName(ctx.options, address);
     } catch (err) {
       results[index] = { ok: false, error: err as CofferError };
       return;
@@ -288,7 +321,6 @@ export async function getManySecrets(ctx: AwsProviderContext, addresses: SecretA
   const batches: Pending[][] = [];
   for (let i = 0; i < pending.length; i += BATCH_SIZE) batches.push(pending.slice(i, i + BATCH_SIZE));
 
-  const recordsPromise = settle(listRecords(ctx, pending));
   const values = new Map<string, GetSecretValueCommandOutput>();
   await Promise.all(
     batches.map(async (batch) => {
@@ -314,12 +346,25 @@ export async function getManySecrets(ctx: AwsProviderContext, addresses: SecretA
       }
     }),
   );
-  const listed = await recordsPromise;
-  if (!listed.ok && !hasCode(listed.error, "PERMISSION_DENIED")) {
-    for (const p of pending) if (values.has(p.awsName)) settleAll(p, { ok: false, error: listed.error as CofferError });
-    return results;
+
+  const complete = new Map<string, SecretRecord>();
+  const needListing: Pending[] = [];
+  for (const p of pending) {
+    if (results[p.indices[0]!] !== undefined) continue;
+    const out = values.get(p.awsName);
+    const plain = out ? plainRecord(p.awsName, out) : undefined;
+    if (plain) complete.set(p.awsName, plain);
+    else if (out) needListing.push(p);
   }
-  const records = listed.ok ? listed.value : new Map<string, SecretRecord>();
+  let records = new Map<string, SecretRecord>();
+  if (needListing.length > 0) {
+    const listed = await settle(listRecords(ctx, needListing));
+    if (!listed.ok && !hasCode(listed.error, "PERMISSION_DENIED")) {
+      for (const p of needListing) settleAll(p, { ok: false, error: listed.error as CofferError });
+    } else if (listed.ok) {
+      records = listed.value;
+    }
+  }
 
   await Promise.all(
     pending.map(async (p) => {
@@ -330,8 +375,11 @@ export async function getManySecrets(ctx: AwsProviderContext, addresses: SecretA
         if (!out) {
           secret = await getSecret(ctx, p.address); // answered by neither list of the batch
         } else {
-          // Listing is eventually consistent: fall back to DescribeSecret for a secret it missed.
-          const rec = records.get(p.awsName) ?? (await describeSecret(ctx, p.awsName, p.address.name));
+          // Listing is eventually consistent: a secret it missed, or an entry older than the
+          // version just read (its tags may be older too), is described instead.
+          const listedRec = records.get(p.awsName);
+          const fresh = listedRec && currentVersionId(listedRec) === out.VersionId ? listedRec : undefined;
+          const rec = complete.get(p.awsName) ?? fresh ?? (await describeSecret(ctx, p.awsName, p.address.name));
           if (!rec) throw notFound(ctx, p.address);
           if (rec.deletedDate) throw deletedError(ctx, p.address);
           secret = build(ctx, rec, p.address, out);

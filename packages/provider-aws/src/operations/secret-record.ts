@@ -7,7 +7,8 @@ import {
   type ValueEncoding,
 } from "@coffer/core";
 import { readAttributes, readTagText, TAG_KEYS } from "../metadata/secret-tags.js";
-import { parseAwsSecretName, scopeOfParsedName } from "../naming/aws-secret-name.js";
+import { scopeOfParsedName } from "../naming/aws-secret-name.js";
+import { type AwsNaming, parseLayoutName, stateAwsName } from "../naming/secret-layout.js";
 import { CURRENT_STAGE, versionNumberOf } from "../naming/version-token.js";
 
 /** What DescribeSecret (or one ListSecrets entry) says about one AWS secret. */
@@ -101,25 +102,32 @@ export function currentVersionNumber(rec: SecretRecord): number {
 }
 
 /**
- * The Coffer address a record holds: from its `coffer:*` tags, else from its name under the
- * prefix (a hashed scope id is resolved only through `hint`). Undefined when unknown.
+ * The Coffer address a record holds: from its `coffer:*` tags (scoped layout), else from its
+ * name under the prefix (a hashed scope id is resolved only through `hint`). Undefined when
+ * unknown, and when the address would not map back to this very AWS name (a secret of another
+ * prefix or layout listed because it shares the prefix): every listed state is one `get` finds.
  */
-export function addressOfRecord(rec: SecretRecord, prefix: string, hint?: ScopeRef): SecretAddress | undefined {
-  const parsed = parseAwsSecretName(prefix, rec.awsName);
+export function addressOfRecord(rec: SecretRecord, naming: AwsNaming, hint?: ScopeRef): SecretAddress | undefined {
+  const parsed = parseLayoutName(naming, rec.awsName);
+  if (!parsed) return undefined;
+  let address: SecretAddress | undefined;
   const taggedName = readTagText(rec.tags, TAG_KEYS.name);
   const taggedScope = readTagText(rec.tags, TAG_KEYS.scope);
-  if (taggedName !== undefined && taggedScope !== undefined) {
-    const address: SecretAddress = { name: taggedName, scope: parseScopeKey(taggedScope) };
+  if (naming.layout === "scoped" && taggedName !== undefined && taggedScope !== undefined) {
+    address = { name: taggedName, scope: parseScopeKey(taggedScope) };
     const env = readTagText(rec.tags, TAG_KEYS.env);
     if (env !== undefined) address.env = env;
-    return address;
+  } else {
+    const scope = scopeOfParsedName(parsed, hint);
+    if (!scope) return undefined;
+    address = { name: parsed.name, scope };
+    if (parsed.env !== undefined) address.env = parsed.env;
   }
-  if (!parsed) return undefined;
-  const scope = scopeOfParsedName(parsed, hint);
-  if (!scope) return undefined;
-  const address: SecretAddress = { name: parsed.name, scope };
-  if (parsed.env !== undefined) address.env = parsed.env;
-  return address;
+  try {
+    return stateAwsName(naming, address) === rec.awsName ? address : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** What differs per version when building metadata. */

@@ -16,10 +16,11 @@ import {
   readValidUntil,
   TAG_KEYS,
 } from "../metadata/secret-tags.js";
-import { awsSecretName } from "../naming/aws-secret-name.js";
+import { stateAwsName } from "../naming/secret-layout.js";
 import {
   CURRENT_STAGE,
   LABELED_VERSIONS_KEPT,
+  plainLabel,
   versionLabel,
   versionNumberOf,
   versionOfLabel,
@@ -175,7 +176,7 @@ export async function setSecret(
   write: SecretWrite,
   options: ProviderSetOptions = {},
 ): Promise<SecretMetadata> {
-  const awsName = awsSecretName(ctx.options.prefix, address);
+  const awsName = stateAwsName(ctx.options, address);
   const value = prepareValue(write);
   checkAttributes(write);
   checkOptions(options, write);
@@ -230,6 +231,9 @@ export async function setSecret(
         version: next,
         validUntil,
       });
+      // A version without attributes says so in a label: batch reads then need no listing.
+      const plain =
+        Object.keys(readAttributes(tags, write.description)).length === 0 ? plainLabel(createdAt) : undefined;
 
       if (!rec) {
         try {
@@ -260,11 +264,15 @@ export async function setSecret(
           if (hasCode(err, "CONFLICT")) throw deletedConflict(ctx, address);
           throw err;
         }
-        await bestEffort(
-          ctx.api.call(
-            "UpdateSecretVersionStage",
-            { SecretId: awsName, VersionStage: versionLabel(next), MoveToVersionId: token },
-            { name },
+        await Promise.all(
+          [versionLabel(next), ...(plain ? [plain] : [])].map((label) =>
+            bestEffort(
+              ctx.api.call(
+                "UpdateSecretVersionStage",
+                { SecretId: awsName, VersionStage: label, MoveToVersionId: token },
+                { name },
+              ),
+            ),
           ),
         );
       } else {
@@ -274,7 +282,7 @@ export async function setSecret(
             {
               SecretId: awsName,
               ClientRequestToken: token,
-              VersionStages: [CURRENT_STAGE, versionLabel(next)],
+              VersionStages: [CURRENT_STAGE, versionLabel(next), ...(plain ? [plain] : [])],
               ...value.params,
             },
             { name },
