@@ -40,6 +40,7 @@ describe("provider options in coffer.yaml", () => {
     ["local", "providers:\n  local:\n    storPath: x.db\n", "storPath", "storePath"],
     ["env", "providers:\n  env:\n    prefx: APP_\n", "prefx", "prefix"],
     ["aws-secrets-manager", "providers:\n  aws-secrets-manager:\n    regoin: eu-west-1\n", "regoin", "region"],
+    ["postgres", "providers:\n  postgres:\n    conectionString: postgres://x\n", "conectionString", "connectionString"],
     [
       "azure-keyvault",
       "providers:\n  azure-keyvault:\n    vaultUrl: https://v.vault.azure.net\n    tennant: x\n",

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { CofferError } from "@coffer/core";
+import { CofferError, checkProviderOptionNames, type OptionNames } from "@coffer/core";
 
 /** A master key held by AWS KMS: data keys are wrapped by `Encrypt` and opened by `Decrypt`, so no replica holds a key file. */
 export interface KmsMasterKey {
@@ -176,9 +176,33 @@ function resolveMasterKey(options: PostgresProviderOptions, env: NodeJS.ProcessE
   );
 }
 
-/** Apply defaults and check every option. @throws CofferError CONFIG */
+/** Every option of {@link PostgresProviderOptions} (the compiler checks the list is complete). */
+const POSTGRES_OPTION_NAMES: OptionNames<PostgresProviderOptions> = {
+  name: true,
+  connectionString: true,
+  host: true,
+  port: true,
+  user: true,
+  password: true,
+  database: true,
+  ssl: true,
+  schema: true,
+  poolSize: true,
+  statementTimeoutMs: true,
+  connectTimeoutMs: true,
+  masterKey: true,
+  keyFile: true,
+  historyLimit: true,
+  recoveryWindowDays: true,
+  env: true,
+  clock: true,
+  priority: true,
+};
+
+/** Apply defaults and check every option. @throws CofferError CONFIG (an unknown option included) */
 export function resolvePostgresOptions(options: PostgresProviderOptions = {}): ResolvedPostgresOptions {
   if (!options || typeof options !== "object") throw configError("options", "options must be an object");
+  checkProviderOptionNames("postgres", options, POSTGRES_OPTION_NAMES);
   const env = options.env ?? process.env;
   const schema = options.schema ?? "coffer";
   if (typeof schema !== "string" || !SCHEMA_NAME.test(schema)) {
