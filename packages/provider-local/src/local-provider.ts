@@ -25,6 +25,7 @@ import {
 import { LocalAuditLog } from "./audit/local-audit-log.js";
 import { type LastKnownGoodCache, LocalLastKnownGoodCache } from "./cache/last-known-good-cache.js";
 import { LocalDocumentStore } from "./documents/local-document-store.js";
+import { readAnchor } from "./integrity/commitment-anchor.js";
 import { type IntegrityReport, verifyStoreIntegrity } from "./integrity/verify-store-integrity.js";
 import { type LocalProviderOptions, type ResolvedLocalOptions, resolveLocalOptions } from "./local-provider-options.js";
 import { SecretTable } from "./secrets/secret-table.js";
@@ -191,7 +192,8 @@ class LocalStoreProvider implements LocalProvider {
 
   async verifyIntegrity(): Promise<IntegrityReport> {
     const session = this.#open();
-    return session.readSnapshot(() => verifyStoreIntegrity(session));
+    const anchor = readAnchor(session.anchorFile, session.storeId);
+    return session.inspect(() => verifyStoreIntegrity(session, anchor));
   }
 }
 

@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { isCofferError, type SecretAddress } from "@coffer/core";
@@ -47,12 +47,20 @@ function open(): Promise<OpenedCoffer> {
   return openCoffer({ accessor: defaultAccessor("library"), cwd: ws.project, env: ws.env() });
 }
 
-/** Open the store afresh (as the next process after a crash would) and check it whole. */
+/**
+ * Open the store afresh (as the next process after a crash would) and check it whole: no false
+ * tamper report (the commitment matches the secret records and audit head, and the store is not
+ * older than its anchor file, whatever point the kill landed on), and the anchor file private.
+ */
 async function reopenAndCheck(): Promise<OpenedCoffer> {
   const opened = await open();
   const integrity = await opened.local!.verifyIntegrity();
   expect(integrity.problems, `seed ${seed}`).toEqual([]);
-  expect((await opened.coffer.verifyAudit()).ok, `audit chain, seed ${seed}`).toBe(true);
+  const audit = await opened.coffer.verifyAudit();
+  expect(audit.ok, `audit chain, seed ${seed}: ${audit.brokenAt?.reason} ${audit.detail ?? ""}`).toBe(true);
+  const anchors = readdirSync(ws.home).filter((f) => f.endsWith(".anchor"));
+  expect(anchors, "one anchor file beside the key file").toHaveLength(1);
+  expect(statSync(join(ws.home, anchors[0]!)).mode & 0o777).toBe(0o600);
   return opened;
 }
 

@@ -45,6 +45,7 @@ export const auditCommand: CommandHandler = async (ctx, args) => {
       data: result,
       lines: [
         `${ctx.style.red("✗")} Audit chain broken${broken ? ` at entry #${broken.seq}: ${broken.reason}` : ""} (${result.checked} entries checked)`,
+        ...(result.detail ? result.detail.split("\n").map((l) => `  ${l}`) : []),
       ],
       exitCode: exitCodeFor("INTEGRITY"),
     };

@@ -63,11 +63,13 @@ export const doctorCommand: CommandHandler = async (ctx) => {
       message: files.length > 0 ? `loaded ${files.join(", ")}` : "defaults (no config file; coffer init writes one)",
     });
   } catch (err) {
+    // A store found tampered with as a whole (its commitment edited, or rolled back) fails opening.
+    const integrity = isCofferError(err, "INTEGRITY");
     checks.push({
-      name: "config",
+      name: integrity ? "store" : "config",
       status: "fail",
       message: isCofferError(err) ? err.message : "cannot load the configuration",
-      code: "CONFIG",
+      code: integrity ? "INTEGRITY" : "CONFIG",
     });
   }
   if (session) {
@@ -151,7 +153,7 @@ export const doctorCommand: CommandHandler = async (ctx) => {
           : {
               name: "audit",
               status: "fail",
-              message: `hash chain broken at entry #${v.brokenAt?.seq ?? "?"} (${v.brokenAt?.reason ?? "unknown"})`,
+              message: `hash chain broken at entry #${v.brokenAt?.seq ?? "?"} (${v.brokenAt?.reason ?? "unknown"})${v.detail ? `: ${v.detail.split("\n")[0]}` : ""}`,
               code: "INTEGRITY",
             };
       });

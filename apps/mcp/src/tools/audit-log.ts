@@ -65,7 +65,7 @@ export const auditLogTool = defineTool({
       lines.push(
         verification.ok
           ? `chain verified: ${verification.checked} entries intact`
-          : `CHAIN BROKEN at #${verification.brokenAt?.seq ?? "?"} (${verification.brokenAt?.reason ?? "unknown"}); ${verification.checked} entries checked`,
+          : `CHAIN BROKEN at #${verification.brokenAt?.seq ?? "?"} (${verification.brokenAt?.reason ?? "unknown"}); ${verification.checked} entries checked${verification.detail ? `\n${verification.detail}` : ""}`,
       );
     }
     const entries = await coffer.audit(query);

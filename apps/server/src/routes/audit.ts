@@ -267,7 +267,8 @@ export async function auditRoutes(app: FastifyInstance): Promise<void> {
         tags: ["audit"],
         operationId: "verifyAudit",
         summary: "Verify the audit hash chain",
-        description: "Checks that every entry links to the previous one and hashes correctly. Needs `audit:read`.",
+        description:
+          "Checks the store commitment (audit head, prune anchor and secret records; not older than its anchor file), then that every entry links to the previous one and hashes correctly. Needs `audit:read`.",
         security: bearerSecurity,
         querystring: queryObject({}),
         response: {
@@ -281,9 +282,13 @@ export async function auditRoutes(app: FastifyInstance): Promise<void> {
                 type: "object",
                 properties: {
                   seq: { type: "integer" },
-                  reason: { type: "string", enum: ["edited", "deleted", "inserted", "reordered", "hash-mismatch"] },
+                  reason: {
+                    type: "string",
+                    enum: ["edited", "deleted", "inserted", "reordered", "hash-mismatch", "commitment", "rolled-back"],
+                  },
                 },
               },
+              detail: { type: "string" },
             },
           },
           ...problemResponses(503),

@@ -113,8 +113,17 @@ export interface AuditVerification {
   ok: boolean;
   /** Number of entries checked. */
   checked: number;
-  /** First broken entry, when not ok. */
-  brokenAt?: { seq: number; reason: "edited" | "deleted" | "inserted" | "reordered" | "hash-mismatch" };
+  /**
+   * First broken entry, when not ok. `commitment`: the store's keyed commitment over the audit
+   * head, prune anchor and secret states does not hold (the log's ends or the secrets were edited
+   * in the file); `rolled-back`: the store is older than its anchor file (replaced by an earlier copy).
+   */
+  brokenAt?: {
+    seq: number;
+    reason: "edited" | "deleted" | "inserted" | "reordered" | "hash-mismatch" | "commitment" | "rolled-back";
+  };
+  /** What is wrong, by name and position (never a value), when the reason needs more than the entry number. */
+  detail?: string;
 }
 
 /**

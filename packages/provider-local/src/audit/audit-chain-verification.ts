@@ -1,5 +1,7 @@
 import type { AuditVerification } from "@coffer/core";
-import { META } from "../db/meta-keys.js";
+import type { AnchorRecord } from "../integrity/commitment-anchor.js";
+import { verifyCommitment } from "../integrity/commitment-verification.js";
+import type { CommitmentFields } from "../integrity/store-commitment.js";
 import type { StoreSession } from "../store/store-session.js";
 import { type AuditRow, auditHash } from "./audit-record.js";
 
@@ -7,6 +9,28 @@ type BrokenReason = NonNullable<AuditVerification["brokenAt"]>["reason"];
 
 /** How far back a renumbered deletion is looked for. */
 const RENUMBER_SEARCH = 16;
+
+/**
+ * Verify the audit log as `coffer audit --verify` does (inside a read transaction; `anchor` read
+ * before it began): the store commitment first -- it holds the audit head and prune anchor, so a
+ * cut tail or head with `meta` edited, or the whole store rolled back, is reported here -- then
+ * the chain, then the secret records the commitment covers.
+ */
+export function verifyAuditLog(session: StoreSession, anchor: AnchorRecord | undefined): AuditVerification {
+  const check = verifyCommitment(session, anchor);
+  const { commitment } = check;
+  const headSeq = commitment?.headSeq ?? 0;
+  const failed = (checked: number): AuditVerification => ({
+    ok: false,
+    checked,
+    brokenAt: { seq: headSeq, reason: check.reason ?? "commitment" },
+    detail: check.problems.join("\n"),
+  });
+  if (!commitment || check.reason === "rolled-back") return failed(0);
+  const chain = verifyAuditChain(session, commitment);
+  if (!chain.ok) return chain;
+  return check.problems.length > 0 ? failed(chain.checked) : chain;
+}
 
 /**
  * Walk the chain from the prune anchor to the recorded head and report the first break. Must run
@@ -17,11 +41,8 @@ const RENUMBER_SEARCH = 16;
  * - `reordered`: an entry whose predecessor sits elsewhere in the chain;
  * - `hash-mismatch`: a genuine entry whose link to the anchor does not hold.
  */
-export function verifyAuditChain(session: StoreSession): AuditVerification {
-  const anchorSeq = Number(session.meta(META.auditAnchorSeq) ?? 0);
-  const anchorHash = session.meta(META.auditAnchorHash) ?? "";
-  const headSeq = Number(session.meta(META.auditHeadSeq) ?? 0);
-  const headHash = session.meta(META.auditHeadHash) ?? "";
+export function verifyAuditChain(session: StoreSession, commitment: CommitmentFields): AuditVerification {
+  const { anchorSeq, anchorHash, headSeq, headHash } = commitment;
   const bySeq = session.statement("SELECT * FROM audit_log WHERE seq = ?");
   const byHash = session.statement("SELECT seq FROM audit_log WHERE hash = ? LIMIT 1");
   const key = session.auditHmacKey;

@@ -8,10 +8,10 @@ import {
   type AuditVerification,
   CofferError,
 } from "@coffer/core";
-import { META } from "../db/meta-keys.js";
 import { LEGACY_INDEXES_SQL } from "../db/schema.js";
+import { readAnchor } from "../integrity/commitment-anchor.js";
 import type { StoreSession } from "../store/store-session.js";
-import { verifyAuditChain } from "./audit-chain-verification.js";
+import { verifyAuditLog } from "./audit-chain-verification.js";
 import { type AuditRow, auditHash, toAuditEntry, toAuditRow } from "./audit-record.js";
 
 const MAX_QUERY_LIMIT = 10_000;
@@ -39,8 +39,10 @@ export function appendAuditRows(
   session: StoreSession,
   rows: ReadonlyArray<Omit<AuditRow, "seq" | "prev_hash" | "hash">>,
 ): AuditEntry[] {
-  let seq = Number(session.meta(META.auditHeadSeq) ?? 0);
-  let prevHash = session.meta(META.auditHeadHash) ?? "";
+  // The head is the commitment's: checked against its HMAC and the anchor before anything links to it.
+  const commitment = session.commitment();
+  let seq = commitment.headSeq;
+  let prevHash = commitment.headHash;
   const out: AuditEntry[] = [];
   try {
     if (!legacyIndexesDropped.has(session)) {
@@ -61,8 +63,9 @@ export function appendAuditRows(
       prevHash = row.hash;
       out.push(toAuditEntry(row));
     }
-    session.setMeta(META.auditHeadSeq, String(seq));
-    session.setMeta(META.auditHeadHash, prevHash);
+    commitment.headSeq = seq;
+    commitment.headHash = prevHash;
+    commitment.touch();
   } catch (err) {
     throw new CofferError(
       "UNAVAILABLE",
@@ -170,10 +173,15 @@ export class LocalAuditLog implements AuditLog {
     return rows.map(toAuditEntry);
   }
 
-  /** Verify the chain from the prune anchor to the head. */
+  /**
+   * Verify the chain from the prune anchor to the head, and the store commitment that holds both
+   * (and the secret states): an edited or rolled-back commitment, or secret records edited,
+   * removed or replaced by older copies, also fail verification.
+   */
   async verify(): Promise<AuditVerification> {
     const session = this.#session();
-    return session.readSnapshot(() => verifyAuditChain(session));
+    const anchor = readAnchor(session.anchorFile, session.storeId);
+    return session.inspect(() => verifyAuditLog(session, anchor));
   }
 
   /** HMAC-SHA256 (hex) of a value under the fingerprint key: comparable, never reversible. */
@@ -197,7 +205,8 @@ export class LocalAuditLog implements AuditLog {
     const cutoff = new Date(t).toISOString();
     const session = this.#session();
     return session.write(() => {
-      const anchorSeq = Number(session.meta(META.auditAnchorSeq) ?? 0);
+      const commitment = session.commitment();
+      const anchorSeq = commitment.anchorSeq;
       const firstKept = session.statement("SELECT min(seq) AS seq FROM audit_log WHERE time >= ?").get(cutoff) as {
         seq: number | null;
       };
@@ -216,8 +225,9 @@ export class LocalAuditLog implements AuditLog {
         );
       }
       const removed = session.statement("DELETE FROM audit_log WHERE seq <= ?").run(lastPruned).changes;
-      session.setMeta(META.auditAnchorSeq, String(lastPruned));
-      session.setMeta(META.auditAnchorHash, last.hash);
+      commitment.anchorSeq = lastPruned;
+      commitment.anchorHash = last.hash;
+      commitment.touch();
       return removed;
     });
   }

@@ -16,12 +16,17 @@ export const META = {
   wrappedDataKey: "wrapped_data_key",
   /** HMAC of a constant under the data key (hex). */
   keyCheck: "key_check",
-  /** Sequence number of the last appended audit entry (0 when none). */
+  /**
+   * The store commitment (format 2, JSON): commit counter, count and keyed digest of the secret
+   * states, first state, audit head and prune anchor, with their HMAC. See `StoreCommitment`.
+   */
+  commitment: "commitment",
+  /** Format 1 only (moved into the commitment): sequence number of the last audit entry. */
   auditHeadSeq: "audit_head_seq",
-  /** Hash of the last appended audit entry ('' when none). */
+  /** Format 1 only: hash of the last appended audit entry. */
   auditHeadHash: "audit_head_hash",
-  /** Sequence number of the last pruned audit entry (0 when none). */
+  /** Format 1 only: sequence number of the last pruned audit entry. */
   auditAnchorSeq: "audit_anchor_seq",
-  /** Hash of the last pruned audit entry ('' when none). */
+  /** Format 1 only: hash of the last pruned audit entry. */
   auditAnchorHash: "audit_anchor_hash",
 } as const;

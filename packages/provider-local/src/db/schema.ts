@@ -5,11 +5,20 @@
  */
 export const LEGACY_INDEXES_SQL = "DROP INDEX IF EXISTS audit_log_hash";
 
-/** On-disk format written by this version. Stores with a higher number are refused. */
-export const STORE_FORMAT = 1;
+/**
+ * On-disk format written by this version. Stores with a higher number are refused; format 1
+ * stores are upgraded on open (see `upgradeToFormat2`).
+ */
+export const STORE_FORMAT = 2;
 
 /**
- * Tables of format 1. Values, service documents and cache entries are AES-256-GCM ciphertext;
+ * Columns format 2 adds to `secret_states`: the key of the next state in key order (NULL for the
+ * last) and the state record's HMAC (see `stateMac`).
+ */
+export const STATE_LINK_COLUMNS = ["next_scope TEXT", "next_name TEXT", "next_env TEXT", "mac BLOB"] as const;
+
+/**
+ * Tables of format 2. Values, service documents and cache entries are AES-256-GCM ciphertext;
  * names, scopes, envs, attributes and audit entries are stored in clear (by design: they are
  * listed and queried without the key, and never contain values).
  */
@@ -27,6 +36,7 @@ CREATE TABLE IF NOT EXISTS secret_states (
   created_at TEXT NOT NULL,
   deleted_at TEXT,
   purge_at TEXT,
+  ${STATE_LINK_COLUMNS.join(",\n  ")},
   PRIMARY KEY (scope, name, env)
 ) WITHOUT ROWID;
 

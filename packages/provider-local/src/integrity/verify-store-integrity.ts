@@ -4,6 +4,8 @@ import { cacheBinding } from "../cache/last-known-good-cache.js";
 import { documentBinding } from "../documents/local-document-store.js";
 import { valueBinding } from "../secrets/value-binding.js";
 import type { StoreSession } from "../store/store-session.js";
+import type { AnchorRecord } from "./commitment-anchor.js";
+import { verifyCommitment } from "./commitment-verification.js";
 
 /** Outcome of a full integrity check. */
 export interface IntegrityReport {
@@ -25,15 +27,18 @@ function authenticates(session: StoreSession, ciphertext: Buffer, aad: Buffer): 
 }
 
 /**
- * Check the whole store inside one read transaction: SQLite's own structure check, that every
+ * Check the whole store inside one read transaction (`anchor` read before it began): SQLite's own
+ * structure check, the store commitment and every secret state record against it, that every
  * stored version, document and cache entry decrypts under its row's binding, that every state's
  * current version exists, and the audit chain.
  */
-export function verifyStoreIntegrity(session: StoreSession): IntegrityReport {
+export function verifyStoreIntegrity(session: StoreSession, anchor: AnchorRecord | undefined): IntegrityReport {
   const problems: string[] = [];
   let checked = 0;
   const structure = session.db.pragma("quick_check") as Array<{ quick_check: string }>;
   for (const r of structure) if (r.quick_check !== "ok") problems.push(`sqlite: ${r.quick_check}`);
+  const commitment = verifyCommitment(session, anchor);
+  problems.push(...commitment.problems);
 
   const versions = session
     .statement(
@@ -113,10 +118,12 @@ export function verifyStoreIntegrity(session: StoreSession): IntegrityReport {
       );
     }
   }
-  const audit = verifyAuditChain(session);
-  checked += audit.checked;
-  if (!audit.ok && audit.brokenAt) {
-    problems.push(`audit log: chain broken at entry ${audit.brokenAt.seq} (${audit.brokenAt.reason})`);
+  if (commitment.commitment) {
+    const audit = verifyAuditChain(session, commitment.commitment);
+    checked += audit.checked;
+    if (!audit.ok && audit.brokenAt) {
+      problems.push(`audit log: chain broken at entry ${audit.brokenAt.seq} (${audit.brokenAt.reason})`);
+    }
   }
   return { ok: problems.length === 0, checked, problems };
 }

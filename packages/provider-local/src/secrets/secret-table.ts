@@ -23,19 +23,29 @@ import { toAuditRow } from "../audit/audit-record.js";
 import { appendAuditRow } from "../audit/local-audit-log.js";
 import { AuthenticationFailure } from "../crypto/aead-cipher.js";
 import { toStoreError } from "../db/sqlite-errors.js";
+import type { StateRecord } from "../integrity/state-record.js";
 import type { StoreSession } from "../store/store-session.js";
 import { UnchangedStoreCache } from "../store/unchanged-store-cache.js";
 import { decodeListCursor, encodeListCursor } from "./list-cursor.js";
 import { prepareWrite } from "./secret-write.js";
+import { checkAbsent, checkStateRecord, insertState, removeState, updateState } from "./state-chain.js";
 import { checkName, checkScope, describeState, type StateKey, toStateKey } from "./state-key.js";
 import { valueBinding } from "./value-binding.js";
 
-/** A version row joined with its state row. */
-interface VersionRow {
+/** The authenticated part of a state row (see `StateRecord`), as read beside a version. */
+interface StateColumns {
   state_created_at: string;
   deleted_at: string | null;
   purge_at: string | null;
   current_version: number;
+  next_scope: string | null;
+  next_name: string | null;
+  next_env: string | null;
+  mac: Buffer | null;
+}
+
+/** A version row joined with its state row. */
+interface VersionRow extends StateColumns {
   /** The newest version stored for the state (equals `current_version` unless the file was edited). */
   newest_version: number | null;
   version: number | null;
@@ -47,13 +57,10 @@ interface VersionRow {
 }
 
 /** A listed state with its current version's metadata. */
-interface ListRow {
+interface ListRow extends StateColumns {
   scope: string;
   name: string;
   env: string;
-  state_created_at: string;
-  deleted_at: string | null;
-  purge_at: string | null;
   version: number;
   encoding: ValueEncoding;
   attributes: string;
@@ -84,15 +91,36 @@ function versionColumns(versionExpr: string): string {
  */
 const NEWEST_VERSION = `(SELECT max(n.version) FROM secret_versions n WHERE n.scope = s.scope AND n.name = s.name AND n.env = s.env) AS newest_version`;
 
+/** The state columns a read authenticates. */
+const STATE_COLUMNS =
+  "s.created_at AS state_created_at, s.deleted_at, s.purge_at, s.current_version, s.next_scope, s.next_name, s.next_env, s.mac";
+
+/** The state record of `key` from the state columns of a row. */
+function toRecord(key: StateKey, row: StateColumns): StateRecord {
+  return {
+    scope: key.scope,
+    name: key.name,
+    env: key.env,
+    current_version: row.current_version,
+    created_at: row.state_created_at,
+    deleted_at: row.deleted_at,
+    purge_at: row.purge_at,
+    next_scope: row.next_scope,
+    next_name: row.next_name,
+    next_env: row.next_env,
+    mac: row.mac,
+  };
+}
+
 const GET_CURRENT = `
-SELECT s.created_at AS state_created_at, s.deleted_at, s.purge_at, s.current_version,
+SELECT ${STATE_COLUMNS},
        ${versionColumns("s.current_version")},
        ${NEWEST_VERSION}
 FROM secret_states s
 WHERE s.scope = ? AND s.name = ? AND s.env = ?`;
 
 const GET_VERSION = `
-SELECT s.created_at AS state_created_at, s.deleted_at, s.purge_at, s.current_version,
+SELECT ${STATE_COLUMNS},
        ${versionColumns("@version")},
        ${NEWEST_VERSION}
 FROM secret_states s
@@ -135,7 +163,13 @@ export class SecretTable {
     return now;
   }
 
-  #metadata(key: StateKey, row: Omit<ListRow, "scope" | "name" | "env">): SecretMetadata {
+  #metadata(
+    key: StateKey,
+    row: Pick<
+      ListRow,
+      "attributes" | "version" | "encoding" | "state_created_at" | "created_at" | "deleted_at" | "purge_at"
+    >,
+  ): SecretMetadata {
     const attributes = JSON.parse(row.attributes) as SecretAttributes;
     const meta: SecretMetadata = {
       ...attributes,
@@ -173,6 +207,12 @@ export class SecretTable {
     const secret = this.#metadata(key, row as unknown as ListRow) as StoredSecret;
     secret.value = encoding === "base64" ? plaintext.toString("base64") : plaintext.toString("utf8");
     return secret;
+  }
+
+  /** NOT_FOUND for a state with no record, once its absence is authenticated. @throws CofferError INTEGRITY */
+  #missing(session: StoreSession, key: StateKey): CofferError {
+    checkAbsent(session, key);
+    return this.#notFound(key);
   }
 
   #notFound(key: StateKey): CofferError {
@@ -226,12 +266,14 @@ export class SecretTable {
   #readSync(session: StoreSession, key: StateKey, version: number | undefined): StoredSecret {
     if (version === undefined) {
       const row = session.statement(GET_CURRENT).get(key.scope, key.name, key.env) as VersionRow | undefined;
-      if (!row) throw this.#notFound(key);
+      if (!row) throw this.#missing(session, key);
+      checkStateRecord(session, toRecord(key, row));
       if (row.deleted_at !== null) throw this.#deleted(key, row);
       return this.#fromCurrentRow(session, key, row);
     }
     const row = session.statement(GET_VERSION).get({ version, ...key }) as VersionRow | undefined;
-    if (!row) throw this.#notFound(key);
+    if (!row) throw this.#missing(session, key);
+    checkStateRecord(session, toRecord(key, row));
     if (row.deleted_at !== null) throw this.#deleted(key, row);
     this.#checkPointer(session, key, row);
     if (row.version === null) {
@@ -278,7 +320,12 @@ export class SecretTable {
     const found = await session.read(() =>
       this.#lookups.read(session.epoch(), `${key.scope}\0${key.name}\0${key.env}`, () => {
         const row = session.statement(GET_CURRENT).get(key.scope, key.name, key.env) as VersionRow | undefined;
-        if (!row || row.deleted_at !== null) return undefined;
+        if (!row) {
+          checkAbsent(session, key);
+          return undefined;
+        }
+        checkStateRecord(session, toRecord(key, row));
+        if (row.deleted_at !== null) return undefined;
         return freezeParts(this.#fromCurrentRow(session, key, row));
       }),
     );
@@ -314,13 +361,19 @@ export class SecretTable {
 
   /** Remove soft-deleted secrets whose recovery window has ended (inside a write transaction). */
   #sweepExpired(session: StoreSession, nowIso: string): void {
-    session
-      .statement(
-        `DELETE FROM secret_versions WHERE (scope, name, env) IN
-           (SELECT scope, name, env FROM secret_states WHERE purge_at IS NOT NULL AND purge_at <= ?)`,
-      )
-      .run(nowIso);
-    session.statement("DELETE FROM secret_states WHERE purge_at IS NOT NULL AND purge_at <= ?").run(nowIso);
+    const expired = session
+      .statement("SELECT scope, name, env FROM secret_states WHERE purge_at IS NOT NULL AND purge_at <= ?")
+      .all(nowIso) as StateKey[];
+    for (const key of expired) this.#removeStateRows(session, key);
+  }
+
+  /** Delete one state's versions and its record. Returns the number of versions deleted. */
+  #removeStateRows(session: StoreSession, key: StateKey): number {
+    const removed = session
+      .statement("DELETE FROM secret_versions WHERE scope = ? AND name = ? AND env = ?")
+      .run(key.scope, key.name, key.env).changes;
+    removeState(session, key);
+    return removed;
   }
 
   /** Write a new version of one state. */
@@ -398,12 +451,14 @@ export class SecretTable {
           nowIso,
         );
       const createdAt = state?.created_at ?? nowIso;
-      session
-        .statement(
-          `INSERT INTO secret_states (scope, name, env, current_version, created_at) VALUES (?, ?, ?, ?, ?)
-           ON CONFLICT (scope, name, env) DO UPDATE SET current_version = excluded.current_version`,
-        )
-        .run(key.scope, key.name, key.env, version, createdAt);
+      if (state) updateState(session, key, { current_version: version });
+      else
+        insertState(session, key, {
+          current_version: version,
+          created_at: createdAt,
+          deleted_at: null,
+          purge_at: null,
+        });
       if (state && prepared.previousValidForSeconds !== undefined) {
         const validUntil = new Date(now.getTime() + prepared.previousValidForSeconds * 1000).toISOString();
         session
@@ -441,10 +496,16 @@ export class SecretTable {
     return { scope: checkScope(ref.scope), name: checkName(ref.name) };
   }
 
+  /**
+   * Every env state of a secret. None at all is authenticated as a genuine absence.
+   * @throws CofferError INTEGRITY when the secret's records were removed from the file
+   */
   #states(session: StoreSession, ref: { scope: string; name: string }) {
-    return session
+    const states = session
       .statement("SELECT env, deleted_at, purge_at FROM secret_states WHERE scope = ? AND name = ?")
       .all(ref.scope, ref.name) as Array<{ env: string; deleted_at: string | null; purge_at: string | null }>;
+    if (states.length === 0) checkAbsent(session, { ...ref, env: "" }, true);
+    return states;
   }
 
   #countVersions(session: StoreSession, ref: { scope: string; name: string }): number {
@@ -457,12 +518,10 @@ export class SecretTable {
     ).n;
   }
 
-  #purgeRows(session: StoreSession, ref: { scope: string; name: string }): number {
-    const removed = session
-      .statement("DELETE FROM secret_versions WHERE scope = ? AND name = ?")
-      .run(ref.scope, ref.name);
-    session.statement("DELETE FROM secret_states WHERE scope = ? AND name = ?").run(ref.scope, ref.name);
-    return removed.changes;
+  #purgeRows(session: StoreSession, ref: { scope: string; name: string }, states: Array<{ env: string }>): number {
+    let removed = 0;
+    for (const { env } of states) removed += this.#removeStateRows(session, { ...ref, env });
+    return removed;
   }
 
   /** Soft-delete (or purge) every state of a secret. */
@@ -484,14 +543,14 @@ export class SecretTable {
       if (states.length === 0) throw this.#notFound({ ...r, env: "" });
       let outcome: DeleteOutcome;
       if (opts.purge) {
-        outcome = { versionsDeleted: this.#purgeRows(session, r), purged: true };
+        outcome = { versionsDeleted: this.#purgeRows(session, r, states), purged: true };
       } else {
         const already = states.find((s) => s.deleted_at !== null);
         if (already) throw this.#deleted({ name: r.name, env: "" }, already);
         const purgeAt = new Date(now.getTime() + days * DAY_MS).toISOString();
-        session
-          .statement("UPDATE secret_states SET deleted_at = ?, purge_at = ? WHERE scope = ? AND name = ?")
-          .run(now.toISOString(), purgeAt, r.scope, r.name);
+        for (const { env } of states) {
+          updateState(session, { ...r, env }, { deleted_at: now.toISOString(), purge_at: purgeAt });
+        }
         outcome = { versionsDeleted: this.#countVersions(session, r), purged: false, purgeAt };
       }
       if (audit) appendAuditRow(session, { ...audit, provider: audit.provider ?? this.#settings.providerName });
@@ -513,9 +572,7 @@ export class SecretTable {
           name: r.name,
         });
       }
-      session
-        .statement("UPDATE secret_states SET deleted_at = NULL, purge_at = NULL WHERE scope = ? AND name = ?")
-        .run(r.scope, r.name);
+      for (const { env } of states) updateState(session, { ...r, env }, { deleted_at: null, purge_at: null });
       const versionsRestored = this.#countVersions(session, r);
       if (audit) appendAuditRow(session, { ...audit, provider: audit.provider ?? this.#settings.providerName });
       return { versionsRestored };
@@ -529,8 +586,9 @@ export class SecretTable {
     const session = this.#session();
     return session.write(() => {
       this.#sweepExpired(session, this.#now().toISOString());
-      if (this.#states(session, r).length === 0) throw this.#notFound({ ...r, env: "" });
-      const versionsDeleted = this.#purgeRows(session, r);
+      const states = this.#states(session, r);
+      if (states.length === 0) throw this.#notFound({ ...r, env: "" });
+      const versionsDeleted = this.#purgeRows(session, r, states);
       if (audit) appendAuditRow(session, { ...audit, provider: audit.provider ?? this.#settings.providerName });
       return { versionsDeleted };
     });
@@ -570,7 +628,7 @@ export class SecretTable {
     const pageSize = Math.min(limit, MAX_LIST_LIMIT);
     params.push(pageSize + 1);
     const sql = `
-      SELECT s.scope, s.name, s.env, s.created_at AS state_created_at, s.deleted_at, s.purge_at,
+      SELECT s.scope, s.name, s.env, ${STATE_COLUMNS},
              v.version, v.encoding, v.attributes, v.created_at
       FROM secret_states s
       JOIN secret_versions v ON v.scope = s.scope AND v.name = s.name AND v.env = s.env AND v.version = s.current_version
@@ -580,6 +638,7 @@ export class SecretTable {
     const session = this.#session();
     const rows = await session.read(() => session.statement(sql).all(...params) as ListRow[]);
     const page = rows.slice(0, pageSize);
+    for (const row of page) checkStateRecord(session, toRecord(row, row));
     const items = page.map((row) => this.#metadata(row, row));
     const last = page[page.length - 1];
     return rows.length > pageSize && last ? { items, nextCursor: encodeListCursor(last) } : { items };
@@ -591,13 +650,10 @@ export class SecretTable {
     const session = this.#session();
     return session.readSnapshot(() => {
       const state = session
-        .statement(
-          "SELECT current_version, deleted_at, purge_at FROM secret_states WHERE scope = ? AND name = ? AND env = ?",
-        )
-        .get(key.scope, key.name, key.env) as
-        | { current_version: number; deleted_at: string | null; purge_at: string | null }
-        | undefined;
-      if (!state) throw this.#notFound(key);
+        .statement(`SELECT ${STATE_COLUMNS} FROM secret_states s WHERE s.scope = ? AND s.name = ? AND s.env = ?`)
+        .get(key.scope, key.name, key.env) as StateColumns | undefined;
+      if (!state) throw this.#missing(session, key);
+      checkStateRecord(session, toRecord(key, state));
       if (state.deleted_at !== null) throw this.#deleted(key, state);
       const rows = session
         .statement(

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { type AuditEntryInput, CofferError } from "@coffer/core";
 import { toAuditRow } from "../audit/audit-record.js";
 import { appendAuditRow } from "../audit/local-audit-log.js";
-import { unwrapDataKey, wrapDataKey } from "../crypto/data-key.js";
+import { unwrapStoreDataKey, wrapDataKey } from "../crypto/data-key.js";
 import { discardPendingKeyFile, promotePendingKeyFile, writePendingKeyFile } from "../crypto/key-file.js";
 import { DEFAULT_SCRYPT_PARAMS, deriveKeyEncryptionKey, parseMasterKey } from "../crypto/master-key.js";
 import { META } from "../db/meta-keys.js";
@@ -36,7 +36,7 @@ export async function rotateMasterKey(
   try {
     await session.write(() => {
       try {
-        unwrapDataKey(session.keys.kek, session.meta(META.wrappedDataKey) ?? "", session.storeId);
+        unwrapStoreDataKey(session.keys.kek, session.meta(META.wrappedDataKey) ?? "", session.storeId);
       } catch {
         throw new CofferError(
           "CONFLICT",
@@ -47,7 +47,10 @@ export async function rotateMasterKey(
       session.setMeta(META.keySalt, salt.toString("base64"));
       session.setMeta(META.kdfParams, JSON.stringify(DEFAULT_SCRYPT_PARAMS));
       session.setMeta(META.keyKind, material.kind);
-      session.setMeta(META.wrappedDataKey, wrapDataKey(kek, session.keys.dataKey, session.storeId));
+      session.setMeta(
+        META.wrappedDataKey,
+        wrapDataKey(kek, session.keys.dataKey, session.storeId, session.keys.wrapVersion),
+      );
       if (auditRow) appendAuditRow(session, auditRow);
     });
   } catch (err) {

@@ -1,9 +1,9 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { createSecretKey, randomBytes, randomUUID } from "node:crypto";
 import { dirname } from "node:path";
 import { CofferError } from "@coffer/core";
 import Database from "better-sqlite3";
 import { AuthenticationFailure } from "../crypto/aead-cipher.js";
-import { dataKeyCheck, matchesKeyCheck, unwrapDataKey, wrapDataKey } from "../crypto/data-key.js";
+import { dataKeyCheck, deriveSubkey, matchesKeyCheck, unwrapStoreDataKey, wrapDataKey } from "../crypto/data-key.js";
 import { createKeyFile, pendingKeyFilePath, promotePendingKeyFile, readKeyFile } from "../crypto/key-file.js";
 import {
   checkScryptParams,
@@ -17,7 +17,10 @@ import { META } from "../db/meta-keys.js";
 import { SCHEMA_SQL, STORE_FORMAT } from "../db/schema.js";
 import { isBusy, toStoreError } from "../db/sqlite-errors.js";
 import { createPrivateFile, ensurePrivateDir, tightenFileModes } from "../files/private-files.js";
+import { advanceAnchor, anchorAccepts, anchorPath, readAnchor } from "../integrity/commitment-anchor.js";
+import { StoreCommitment } from "../integrity/store-commitment.js";
 import type { ResolvedLocalOptions } from "../local-provider-options.js";
+import { upgradeToFormat2 } from "./format-upgrade.js";
 import { type SessionKeys, StoreSession } from "./store-session.js";
 
 /** SQLite's busy timeout: how long one statement waits for another process's lock. */
@@ -88,17 +91,18 @@ function tryUnlock(material: MasterKeyMaterial, meta: MetaMap, storeId: string):
   const salt = Buffer.from(meta.get(META.keySalt) ?? "", "base64");
   const params = checkScryptParams(JSON.parse(meta.get(META.kdfParams) ?? "null"));
   const kek = deriveKeyEncryptionKey(material, salt, params);
-  let dataKey: Buffer;
+  let unwrapped: ReturnType<typeof unwrapStoreDataKey>;
   try {
-    dataKey = unwrapDataKey(kek, meta.get(META.wrappedDataKey) ?? "", storeId);
+    unwrapped = unwrapStoreDataKey(kek, meta.get(META.wrappedDataKey) ?? "", storeId);
   } catch (err) {
     if (err instanceof AuthenticationFailure) return undefined;
     throw err;
   }
+  const { dataKey, version } = unwrapped;
   if (!matchesKeyCheck(dataKey, meta.get(META.keyCheck) ?? "")) {
     throw new CofferError("INTEGRITY", "the store's key check does not match its data key (meta table altered)");
   }
-  return { dataKey, kek, material };
+  return { dataKey, kek, material, wrapVersion: version };
 }
 
 /** Unlock an existing store; nothing is read or written before the key is known to match. */
@@ -157,6 +161,7 @@ function initialise(db: Database.Database, o: ResolvedLocalOptions): SessionKeys
   const kek = deriveKeyEncryptionKey(material, salt, DEFAULT_SCRYPT_PARAMS);
   const dataKey = randomBytes(32);
   const storeId = randomUUID();
+  const commitKey = createSecretKey(deriveSubkey(dataKey, "coffer-commitment"));
   const created = db
     .transaction(() => {
       db.exec(SCHEMA_SQL);
@@ -169,20 +174,40 @@ function initialise(db: Database.Database, o: ResolvedLocalOptions): SessionKeys
         [META.keySalt, salt.toString("base64")],
         [META.kdfParams, JSON.stringify(DEFAULT_SCRYPT_PARAMS)],
         [META.keyKind, material.kind],
-        [META.wrappedDataKey, wrapDataKey(kek, dataKey, storeId)],
+        [META.wrappedDataKey, wrapDataKey(kek, dataKey, storeId, 2)],
         [META.keyCheck, dataKeyCheck(dataKey)],
-        [META.auditHeadSeq, "0"],
-        [META.auditHeadHash, ""],
-        [META.auditAnchorSeq, "0"],
-        [META.auditAnchorHash, ""],
+        [META.commitment, StoreCommitment.empty(commitKey, storeId).json],
       ];
       for (const [k, v] of rows) insert.run(k, v);
       return true;
     })
     .immediate();
-  if (created) return { dataKey, kek, material };
+  if (created) return { dataKey, kek, material, wrapVersion: 2 };
   dataKey.fill(0);
   return unlockExisting(o, readAllMeta(db) as MetaMap);
+}
+
+/**
+ * Compare the store's commitment with its anchor file when opening. A commitment that does not
+ * authenticate, or one older than the anchor (the store file replaced by an earlier copy), marks
+ * the session tampered with: reads and writes then fail with INTEGRITY and verification reports
+ * it. A missing anchor (a new store, or the store's first open on this machine) is created.
+ */
+function checkAgainstAnchor(session: StoreSession): void {
+  // The anchor first: the commitment read after it is at least as new.
+  const anchor = readAnchor(session.anchorFile, session.storeId);
+  const commitment = StoreCommitment.parse(session.meta(META.commitment), session.commitKey, session.storeId);
+  if (!commitment) {
+    session.tamper = session.integrityError("the store's commitment does not authenticate: its meta table was edited");
+    return;
+  }
+  if (!anchor) {
+    advanceAnchor(session.anchorFile, { store: session.storeId, ...commitment.loaded });
+    return;
+  }
+  if (!anchorAccepts(anchor, commitment.loaded)) {
+    session.tamper = session.rolledBack(anchor.counter, commitment.loaded.counter);
+  }
 }
 
 /**
@@ -210,7 +235,10 @@ export function openStore(o: ResolvedLocalOptions): StoreSession {
     const storeId =
       existing?.get(META.storeId) ??
       (db.prepare("SELECT value FROM meta WHERE key = ?").get(META.storeId) as { value: string }).value;
-    return new StoreSession(db, o.path, storeId, unlocked);
+    const session = new StoreSession(db, o.path, storeId, unlocked, anchorPath(o.keyFile, storeId));
+    if (unlocked.wrapVersion === 1) retryBusy(() => upgradeToFormat2(session));
+    checkAgainstAnchor(session);
+    return session;
   } catch (err) {
     if (db?.open) db.close();
     throw toStoreError(err, o.path);
