@@ -21,6 +21,7 @@ const SCENARIOS = [
   { name: "mcp", group: "MCP over stdio" },
   { name: "rest", group: "REST server" },
   { name: "remote-aws", group: "Remote: AWS Secrets Manager (moto)" },
+  { name: "leak-scan", group: "Leak scan" },
 ];
 
 const { values } = parseArgs({

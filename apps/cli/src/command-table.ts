@@ -451,6 +451,26 @@ export const COMMANDS: CommandSpec[] = [
     load: async () => (await import("./commands/migrate.js")).migrateCommand,
   },
   {
+    name: "scan",
+    summary: "find stored secret values (and with --generic, key-shaped strings) in files, the git index and history",
+    positionals: [{ name: "path", variadic: true }],
+    options: {
+      staged: { type: "boolean", description: "scan the git index (what the next commit holds)" },
+      history: { type: "boolean", description: "scan every file content in git history (all refs)" },
+      generic: { type: "boolean", description: "also report common key formats and high-entropy strings" },
+      format: { type: "string", value: "F", description: "text (default), json or sarif" },
+      "install-hook": { type: "boolean", description: "add a git pre-commit hook that runs 'coffer scan --staged'" },
+      force: { type: "boolean", description: "with --install-hook: replace an existing pre-commit hook" },
+    },
+    examples: [
+      "coffer scan",
+      "coffer scan --staged",
+      "coffer scan --history --format sarif > coffer.sarif",
+      "coffer scan --install-hook",
+    ],
+    load: async () => (await import("./commands/scan.js")).scanCommand,
+  },
+  {
     name: "inject",
     summary: "render {{ coffer://NAME }} references of a template with their values (output 0600)",
     positionals: [],

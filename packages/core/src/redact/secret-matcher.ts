@@ -1,3 +1,5 @@
+import { CofferError } from "../errors/coffer-error.js";
+
 /** Code units (UTF-16 for strings, bytes for buffers) the matcher reads one at a time. */
 export interface UnitSource {
   /** Number of units. */
@@ -99,6 +101,44 @@ export class SecretMatcher {
   }
 
   /**
+   * This automaton as a dense byte table (patterns must be bytes, 0-255). See
+   * {@link compileDenseAutomaton}.
+   * @throws CofferError TOO_LARGE when the table would be too large
+   */
+  dense(): DenseAutomaton {
+    const order: AutomatonNode[] = [this.root];
+    const index = new Map<AutomatonNode, number>([[this.root, 0]]);
+    const classes = new Uint8Array(256);
+    let width = 1;
+    for (let qi = 0; qi < order.length; qi++) {
+      for (const [unit, child] of order[qi]!.next) {
+        if (unit < 0 || unit > 255) throw new CofferError("INVALID_ARGUMENT", "dense automata take byte patterns", {});
+        if (classes[unit] === 0) classes[unit] = width++;
+        index.set(child, order.length);
+        order.push(child);
+      }
+    }
+    if (order.length * width > MAX_DENSE_ENTRIES) {
+      throw new CofferError("TOO_LARGE", "the values to look for are too many or too long to scan for at once", {});
+    }
+    const byteOfClass = new Int32Array(width).fill(-1);
+    for (let b = 0; b < 256; b++) if (classes[b]! > 0) byteOfClass[classes[b]!] = b;
+    const next = new Int32Array(order.length * width);
+    const outId = new Int32Array(order.length).fill(-1);
+    const outLength = new Int32Array(order.length);
+    order.forEach((n, i) => {
+      outId[i] = n.outLength > 0 ? n.outId : -1;
+      outLength[i] = n.outLength;
+      const failRow = n.fail ? index.get(n.fail)! * width : 0;
+      for (let c = 1; c < width; c++) {
+        const child = n.next.get(byteOfClass[c]!);
+        next[i * width + c] = child ? index.get(child)! : i === 0 ? 0 : next[failRow + c]!;
+      }
+    });
+    return { classes, width, next, outId, outLength };
+  }
+
+  /**
    * Scan `source`: the units left undecided by the previous scan (exactly as returned, first)
    * followed by new input. With `final` the input has ended and everything is decided.
    */
@@ -147,4 +187,54 @@ export class SecretMatcher {
     }
     return { ops, consumed: decided };
   }
+}
+
+/**
+ * A {@link SecretMatcher}'s automaton compiled to a dense transition table over bytes: one
+ * table lookup per byte, for scanning large inputs for occurrences (not for masking).
+ */
+export interface DenseAutomaton {
+  /** Byte -> class (0: a byte no pattern holds). */
+  readonly classes: Uint8Array;
+  /** Number of classes (row width). */
+  readonly width: number;
+  /** Node * width + class -> next node. */
+  readonly next: Int32Array;
+  /** Per node: id of the longest pattern ending there, -1 for none. */
+  readonly outId: Int32Array;
+  /** Per node: length of that pattern (0: none). */
+  readonly outLength: Int32Array;
+}
+
+/** Largest dense table built, in entries (4 bytes each). */
+export const MAX_DENSE_ENTRIES = 64 * 1024 * 1024;
+
+/**
+ * Compile a matcher for byte patterns into a {@link DenseAutomaton}.
+ * @throws CofferError TOO_LARGE when the table would exceed {@link MAX_DENSE_ENTRIES} entries
+ */
+export function compileDenseAutomaton(matcher: SecretMatcher): DenseAutomaton {
+  return matcher.dense();
+}
+
+/**
+ * Run a dense automaton over `bytes[start, end)` from `state`; `onMatch(id, length, endIndex)`
+ * is called for the longest pattern ending at each position (`endIndex` exclusive, an index
+ * into `bytes`). Returns the state to continue with on the next chunk.
+ */
+export function runDenseAutomaton(
+  automaton: DenseAutomaton,
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  state: number,
+  onMatch: (id: number, length: number, endIndex: number) => void,
+): number {
+  const { classes, width, next, outLength, outId } = automaton;
+  let s = state;
+  for (let i = start; i < end; i++) {
+    s = next[s * width + classes[bytes[i]!]!]!;
+    if (outLength[s]! > 0) onMatch(outId[s]!, outLength[s]!, i + 1);
+  }
+  return s;
 }

@@ -1,0 +1,11 @@
+export type { CollectedValues } from "./collect-values.js";
+export { collectScanValues } from "./collect-values.js";
+export type { FindLeaksOptions, LeakFinding, LeakReport } from "./find-leaks.js";
+export { findLeaks, leakRuleDescription, STORED_SECRET_RULE } from "./find-leaks.js";
+export type { GenericHit } from "./generic-detectors.js";
+export { findGenericSecrets, GENERIC_RULES, shannonEntropy } from "./generic-detectors.js";
+export { leakMessage, toSarif } from "./sarif.js";
+export type { ScanTarget } from "./scan-sources.js";
+export { repositoryRoot } from "./scan-sources.js";
+export type { ScannedValue, ValueHit } from "./value-scanner.js";
+export { MIN_SCANNED_VALUE_LENGTH, ValueScanner } from "./value-scanner.js";
