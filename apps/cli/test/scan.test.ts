@@ -149,9 +149,9 @@ describe("coffer scan", () => {
     const results = (log.runs as Array<{ results: SarifResult[] }>)[0]!.results;
     expect(
       results.map((x) => [
-        x.locations[0].physicalLocation.artifactLocation.uri,
-        x.locations[0].physicalLocation.region.startLine,
-        x.locations[0].physicalLocation.region.startColumn,
+        x.locations[0]!.physicalLocation.artifactLocation.uri,
+        x.locations[0]!.physicalLocation.region.startLine,
+        x.locations[0]!.physicalLocation.region.startColumn,
         x.properties.source,
       ]),
     ).toEqual([
