@@ -9,9 +9,9 @@ export interface WritePreconditions {
 }
 
 /** `If-Match` forms: a version from 1 as `3`, `"3"` or `W/"3"`. */
-export const IF_MATCH_PATTERN = String.raw`^\s*(?:W/)?"?(?!0+"?\s*$)[0-9]{1,9}"?\s*$`;
-/** `If-None-Match`: only `*`. */
-export const IF_NONE_MATCH_PATTERN = String.raw`^\s*\*\s*$`;
+export const IF_MATCH_PATTERN = String.raw`^[ \t]*(?:W/)?"?(?!0+"?[ \t]*$)[0-9]{1,9}"?[ \t]*$`;
+/** `If-None-Match`: only `*`. Around it only HTTP's optional whitespace (space, tab). */
+export const IF_NONE_MATCH_PATTERN = String.raw`^[ \t]*\*[ \t]*$`;
 
 /** Strong entity tag of a version: `"3"`. */
 export function versionTag(version: number): string {

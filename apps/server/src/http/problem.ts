@@ -156,6 +156,10 @@ export function toProblemResponse(err: unknown): ProblemResponse {
       break;
   }
   if (status === 413) return { body: problem(413, "TOO_LARGE", "request is too large"), headers: {} };
+  // A path parameter over the router's limit (1024 characters) breaks the documented maxLength: a 400 like any other.
+  if (status === 414) {
+    return { body: problem(400, "INVALID_ARGUMENT", "a path parameter is too long", { in: "path" }), headers: {} };
+  }
   if (status === 415) return { body: problem(415, "UNSUPPORTED", "unsupported content type"), headers: {} };
   if (status === 404) return { body: problem(404, "NOT_FOUND", "no such resource"), headers: {} };
   if (status >= 400 && status < 500)

@@ -103,7 +103,7 @@ export async function importRoute(app: FastifyInstance): Promise<void> {
               warnings: { type: "array", items: { type: "string" } },
             },
           },
-          ...problemResponses(403, 413, 415),
+          ...problemResponses(409, 422, 413, 415),
         },
       },
     },
