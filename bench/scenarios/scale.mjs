@@ -1,7 +1,8 @@
 // Scale: stores of 1k, 10k and 100k secrets. Each store is grown through the library in batches
 // (coffer.import of 5,000 lines) in memory, then copied to the temp disk where every figure is
-// taken: get p50/p99, the first page of a metadata listing, the size on disk, and the import of a
-// 10,000-line .env into a copy of the store (durable commits). Ratios compare with the 1k store.
+// taken: get p50/p99, the first page of a metadata listing, the size on disk, audit verification
+// and the full integrity check, and the import of a 10,000-line .env into a copy of the store
+// (durable commits). Ratios compare with the 1k store.
 import { copyFileSync, existsSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
@@ -24,6 +25,7 @@ await scenario(async ({ figure, note }) => {
   const rounds = pick(5, 3);
   const getsPerRound = pick(2_000, 500);
   const importRuns = pick(3, 1);
+  const verifyRuns = pick(3, 1);
 
   const open = (home, project) =>
     createCoffer({ providers: [local({ home })], cwd: project, projectRoot: project, env: {} });
@@ -63,7 +65,8 @@ await scenario(async ({ figure, note }) => {
       baseline: base("scale.size"),
     });
 
-    const coffer = open(disk.home, disk.project);
+    const store = local({ home: disk.home });
+    const coffer = createCoffer({ providers: [store], cwd: disk.project, projectRoot: disk.project, env: {} });
     const p50s = [];
     const p99s = [];
     let seed = 12345;
@@ -115,6 +118,39 @@ await scenario(async ({ figure, note }) => {
       better: "lower",
       samples: listMs,
       baseline: base("scale.list"),
+    });
+
+    // Verification streams the audit chain and every secret state against the store commitment
+    // (`coffer audit --verify`); the integrity check (`coffer doctor`) also decrypts every version.
+    const verifyMs = [];
+    const doctorMs = [];
+    for (let r = 0; r < verifyRuns; r++) {
+      let t = performance.now();
+      const verified = await coffer.verifyAudit();
+      verifyMs.push(performance.now() - t);
+      if (!verified.ok) throw new Error(`audit verification failed: ${JSON.stringify(verified)}`);
+      t = performance.now();
+      const report = await store.verifyIntegrity();
+      doctorMs.push(performance.now() - t);
+      if (!report.ok) throw new Error(`integrity check failed: ${report.problems.slice(0, 3).join("; ")}`);
+    }
+    figure({
+      id: `scale.verify.${tag}`,
+      group: GROUP,
+      label: `audit --verify (chain + commitment), ${tag} secrets and audit entries`,
+      unit: "ms",
+      better: "lower",
+      samples: verifyMs,
+      baseline: base("scale.verify"),
+    });
+    figure({
+      id: `scale.doctor.${tag}`,
+      group: GROUP,
+      label: `integrity check (doctor: decrypt all + commitment + chain), ${tag} secrets`,
+      unit: "ms",
+      better: "lower",
+      samples: doctorMs,
+      baseline: base("scale.doctor"),
     });
     await coffer.dispose();
 
