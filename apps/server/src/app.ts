@@ -56,6 +56,11 @@ export interface AppOptions {
   https?: { cert: Buffer; key: Buffer };
   /** Static assets of the /docs page. @default @fastify/swagger-ui's own */
   docsAssetsDir?: string;
+  /**
+   * Whether the store keeping tokens and audit answers (`GET /readyz`): the local store, or the
+   * PostgreSQL store shared by every replica. @default always ready
+   */
+  readiness?: () => Promise<{ ok: boolean; message?: string }>;
   /** Built web dashboard served at `/ui/` (its `index.html` and `assets/`). @default none: no `/ui` routes */
   dashboardDir?: string;
   /** Naming rule of the configuration (the secret name pattern of the schemas). @default "default" */
@@ -112,7 +117,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
     ...(options.docsAssetsDir ? { assetsDir: options.docsAssetsDir } : {}),
   });
-  await app.register(healthRoute);
+  await app.register(healthRoute, options.readiness ? { readiness: options.readiness } : {});
   if (options.dashboardDir !== undefined) await app.register(dashboardRoutes, { dir: options.dashboardDir });
   await app.register(async (v1) => {
     v1.addHook("onRequest", bearerAuthentication(options.coffer, options.tokens, limits));

@@ -28,9 +28,13 @@ export async function startServer(args: ServerArguments, env: NodeJS.ProcessEnv 
   const { coffer, loaded, documents } = opened;
   try {
     if (!documents) {
-      throw new CofferError("CONFIG", "coffer-server needs the local provider: API tokens live in its store", {
-        hint: "enable providers.local in the configuration",
-      });
+      throw new CofferError(
+        "CONFIG",
+        "coffer-server needs a store for API tokens: the local provider or a postgres provider",
+        {
+          hint: "enable providers.local, or configure providers.postgres (docs/team-server.md)",
+        },
+      );
     }
     const settings = readServerSettings(loaded.config.server);
     const https =
@@ -41,6 +45,7 @@ export async function startServer(args: ServerArguments, env: NodeJS.ProcessEnv 
       coffer,
       tokens: apiTokens(documents),
       ...(opened.approvals ? { approvals: opened.approvals } : {}),
+      ...(opened.serviceStore?.health ? { readiness: () => opened.serviceStore!.health!() } : {}),
       settings,
       naming: loaded.config.naming.rule,
       version: SERVER_VERSION,

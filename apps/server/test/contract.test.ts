@@ -44,6 +44,7 @@ const VALID_BODIES: Record<string, unknown> = {
   "POST /v1/secrets/{name}/restore": {},
   "POST /v1/secrets/{name}/rollback": { to: 1 },
   "POST /v1/import": { IMPORTED: "x" },
+  "POST /v1/secrets:batchGet": { names: ["existing"] },
 };
 
 /** A concrete URL path for an OpenAPI path. */

@@ -8,7 +8,9 @@ let doc: any;
 /** Every route the server serves, as `METHOD path` in OpenAPI form. */
 const ROUTES = [
   "GET /healthz",
+  "GET /readyz",
   "GET /v1/secrets",
+  "POST /v1/secrets:batchGet",
   "GET /v1/secrets/{name}",
   "PUT /v1/secrets/{name}",
   "DELETE /v1/secrets/{name}",

@@ -62,6 +62,8 @@ export interface ServerUnderTest {
   stop(): Promise<void>;
   /** Stop with SIGTERM and return the exit code. */
   stopWithCode(): Promise<number | null>;
+  /** Send a signal (SIGKILL: a crash) and wait until the process is gone; `stop()` still tidies up. */
+  kill(signal: NodeJS.Signals): Promise<void>;
 }
 
 /** Options of {@link startServer}. */
@@ -76,6 +78,8 @@ export interface StartOptions {
   https?: boolean;
   /** The built bin to run. @default {@link SERVER_BIN} */
   bin?: string;
+  /** Extra environment variables of the server (and of the test's own service over the same config). */
+  env?: Record<string, string>;
 }
 
 let counter = 0;
@@ -92,11 +96,17 @@ export async function startServer(options: StartOptions = {}): Promise<ServerUnd
   if (options.userConfig !== undefined) writeFileSync(join(home, "config.yaml"), options.userConfig, { mode: 0o600 });
   if (options.projectConfig !== undefined)
     writeFileSync(join(cwd, "coffer.yaml"), options.projectConfig, { mode: 0o600 });
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? "", HOME: root, COFFER_HOME: home, TZ: "UTC" };
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH ?? "",
+    HOME: root,
+    COFFER_HOME: home,
+    TZ: "UTC",
+    ...options.env,
+  };
 
   // Open the store first, so the key file exists before the server starts.
   const opened = await openCoffer({ accessor: defaultAccessor("library"), cwd, env });
-  if (!opened.documents || !opened.approvals) throw new Error("no local store");
+  if (!opened.documents || !opened.approvals) throw new Error("no store for service documents");
   const approvals = opened.approvals;
   const tokens = apiTokens(opened.documents);
 
@@ -168,6 +178,12 @@ export async function startServer(options: StartOptions = {}): Promise<ServerUnd
       return { status: res.status, headers: res.headers, text, body: parsed };
     },
     logs: () => output,
+    async kill(signal) {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill(signal);
+        await exited;
+      }
+    },
     async stopWithCode() {
       child.kill("SIGTERM");
       const code = await exited;

@@ -265,9 +265,9 @@ describe.skipIf(PG_SKIP_REASON !== undefined)("postgres provider", () => {
 
   it("rejects bad options with CONFIG and no secret in the message", async () => {
     expect(() => postgres({ env: {} })).toThrow(/master key is required|connectionString/);
-    expect(() => postgres({ connectionString: "postgres://u@h/d", masterKey: "k", env: {}, poolsize: 3 } as never)).toThrow(
-      /unknown postgres provider option "poolsize"; valid options are: .*poolSize/,
-    );
+    expect(() =>
+      postgres({ connectionString: "postgres://u@h/d", masterKey: "k", env: {}, poolsize: 3 } as never),
+    ).toThrow(/unknown postgres provider option "poolsize"; valid options are: .*poolSize/);
     expect(() =>
       postgres({ connectionString: "postgres://u@h/d", masterKey: "k", schema: "Bad-Name", env: {} }),
     ).toThrow(/schema/);

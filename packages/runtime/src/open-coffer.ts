@@ -78,6 +78,11 @@ export interface OpenedCoffer {
   loaded: LoadedConfig;
   /** The local store, when configured (tokens, key rotation, doctor). */
   local?: LocalProvider;
+  /**
+   * The provider keeping the service's documents and audit log (the local store, or a PostgreSQL
+   * store above it), for readiness checks.
+   */
+  serviceStore?: Provider & ServiceBackedProvider;
   /** Service documents (API tokens, approvals, hooks), when the local store or a PostgreSQL store is configured. */
   documents?: DocumentStore;
   /** Human approvals (`coffer approvals list/approve/deny`), when the local store is configured. */
@@ -179,7 +184,7 @@ export async function openCoffer(options: OpenCofferOptions): Promise<OpenedCoff
     coffer,
     loaded,
     ...(localStore ? { local: localStore } : {}),
-    ...(documents ? { documents } : {}),
+    ...(serviceStore ? { serviceStore, documents: serviceStore.documents } : {}),
     ...(governance.approvals ? { approvals: governance.approvals } : {}),
     ...(governance.hookRegistry ? { hooks: governance.hookRegistry } : {}),
   };

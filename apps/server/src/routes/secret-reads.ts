@@ -3,6 +3,7 @@ import { SCOPE_KINDS } from "@coffer/core";
 import type { FastifyInstance } from "fastify";
 import { authorizeToken, governed } from "../auth/token-policy.js";
 import { versionTag } from "../http/preconditions.js";
+import { toProblemResponse } from "../http/problem.js";
 import { defined, flag, list, scopeInput, wholeNumber } from "../http/query-values.js";
 import { authenticated } from "../http/request-context.js";
 import { LIST_CURSOR_PATTERN, RANGES, wholeRangeParam } from "../schemas/input-rules.js";
@@ -41,6 +42,17 @@ interface GetQuery extends ScopeQuery {
   provider?: string;
   allowExpired?: string;
   noCache?: string;
+}
+
+/** Names one batch read takes at most. */
+export const MAX_BATCH_NAMES = 100;
+
+interface BatchGetBody extends ScopeQuery {
+  names: string[];
+  reveal?: boolean;
+  purpose?: string;
+  env?: string;
+  provider?: string;
 }
 
 interface VersionsQuery extends ScopeQuery {
@@ -173,6 +185,94 @@ export async function secretReadRoutes(app: FastifyInstance): Promise<void> {
       if (reveal) return result;
       const { value: _value, ...masked } = result;
       return masked;
+    },
+  );
+
+  // `::` is a literal colon in Fastify's router: the route is POST /v1/secrets:batchGet.
+  app.post<{ Body: BatchGetBody }>(
+    "/v1/secrets::batchGet",
+    {
+      schema: {
+        tags: ["secrets"],
+        operationId: "batchGetSecrets",
+        summary: "Read up to 100 secrets in one request",
+        description:
+          "Reads each named secret as `GET /v1/secrets/{name}` would, with the same options for all, and answers 200 with one result per name in the order given: `{ name, ok: true, secret }` or `{ name, ok: false, error }` (the problem document that name alone would have had). `reveal: true` needs `secrets:reveal` and a `purpose`; otherwise `secrets:read`. Each revealed read is audited as its own read. Duplicate names are refused.",
+        security: bearerSecurity,
+        querystring: queryObject({}),
+        body: {
+          type: "object",
+          additionalProperties: false,
+          required: ["names"],
+          properties: {
+            names: {
+              type: "array",
+              minItems: 1,
+              maxItems: MAX_BATCH_NAMES,
+              uniqueItems: true,
+              items: { $ref: "SecretName#" },
+              description: `Secret names (1-${MAX_BATCH_NAMES}, no duplicates).`,
+            },
+            reveal: {
+              type: "boolean",
+              description: "Return the plaintext values (needs secrets:reveal and a purpose).",
+            },
+            purpose: purposeSchema("Why the values are needed (recorded in the audit log)."),
+            env: ruleRef("EnvName", "Env state to read (default: the detected environment)."),
+            provider: ruleRef("ProviderName", "Read only from this provider."),
+            ...scopeQueryProperties,
+          },
+        },
+        response: {
+          200: {
+            description: "One result per name, in request order",
+            type: "object",
+            properties: {
+              items: {
+                type: "array",
+                items: {
+                  type: "object",
+                  required: ["name", "ok"],
+                  properties: {
+                    name: { type: "string" },
+                    ok: { type: "boolean" },
+                    secret: { $ref: "SecretResult#" },
+                    error: { $ref: "Problem#" },
+                  },
+                },
+              },
+            },
+          },
+          ...problemResponses(415, 503),
+        },
+      },
+    },
+    async (req) => {
+      const { token, coffer } = authenticated(req);
+      const body = req.body;
+      const reveal = body.reveal === true;
+      const headerPurpose = req.headers["x-coffer-purpose"];
+      const purpose = body.purpose ?? (typeof headerPurpose === "string" ? headerPurpose : undefined);
+      const options: GetOptions = defined({
+        ...scopeInput(body),
+        env: body.env,
+        provider: body.provider,
+        reveal,
+        purpose: reveal ? purpose : undefined,
+      });
+      const items = await Promise.all(
+        body.names.map(async (name) => {
+          try {
+            const result = await governed(token, reveal ? "reveal" : "read", name, () => coffer.get(name, options));
+            if (reveal) return { name, ok: true, secret: result };
+            const { value: _value, ...masked } = result;
+            return { name, ok: true, secret: masked };
+          } catch (err) {
+            return { name, ok: false, error: toProblemResponse(err).body };
+          }
+        }),
+      );
+      return { items };
     },
   );
 
