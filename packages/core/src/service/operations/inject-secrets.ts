@@ -1,0 +1,128 @@
+import { decayOf } from "../../expiry/decay.js";
+import { type ScopeRef, scopeKey, scopeLabel } from "../../model/scope.js";
+import type { SecretAddress, SecretMetadata } from "../../model/secret.js";
+import { mapToEnvVars } from "../../names/secret-name.js";
+import type { Provider } from "../../provider/provider.js";
+import type { OperationContext } from "../context.js";
+import type { InjectionOptions, InjectionSet } from "../types.js";
+
+/** `resolveForInjection`: the secrets a child process gets as env vars (write-only included; audited as exec). */
+export async function resolveForInjection(
+  ctx: OperationContext,
+  options: InjectionOptions = {},
+): Promise<InjectionSet> {
+  try {
+    const chain = ctx.state.chain;
+    const detected = await ctx.resolveEnv(options.env);
+    const scopes = ctx.cascade(options);
+    const wanted = options.only?.map((n) => ctx.name(n));
+    // The most specific scope and the highest-priority provider win per name.
+    const chosen = new Map<string, { provider: Provider; address: SecretAddress; meta: SecretMetadata }>();
+    const rank = (s: ScopeRef) => scopes.findIndex((x) => scopeKey(x) === scopeKey(s));
+    for (const { provider } of chain.entries) {
+      if (!provider.list || !provider.capabilities.list) continue;
+      // Offline, remote providers are not contacted (their values reach `get` from the
+      // last-known-good cache, but they cannot be enumerated).
+      if (chain.offline && provider.capabilities.remote) continue;
+      let cursor: string | undefined;
+      do {
+        const page = await provider.list({ cursor, limit: 1000 });
+        for (const meta of page.items) {
+          const r = rank(meta.scope);
+          if (r < 0) continue;
+          if (wanted && !wanted.includes(meta.name)) continue;
+          if (options.tags?.length && !options.tags.every((t) => meta.tags?.includes(t))) continue;
+          if (meta.env !== undefined && meta.env !== detected.env) continue;
+          const prev = chosen.get(meta.name);
+          const better =
+            !prev ||
+            r < rank(prev.meta.scope) ||
+            (r === rank(prev.meta.scope) &&
+              prev.provider === provider &&
+              meta.env !== undefined &&
+              prev.meta.env === undefined);
+          if (better)
+            chosen.set(meta.name, {
+              provider,
+              address: { name: meta.name, scope: meta.scope, ...(meta.env !== undefined ? { env: meta.env } : {}) },
+              meta,
+            });
+        }
+        cursor = page.nextCursor;
+      } while (cursor);
+    }
+    const now = ctx.now();
+    for (const [name, c] of chosen) {
+      if (decayOf(c.meta, now).state === "hard-expired") chosen.delete(name);
+    }
+    await ctx.guard.require({ action: "exec", command: options.command, purpose: options.purpose });
+    for (const [name, c] of chosen) {
+      // Names asked for explicitly must be allowed (a denial is an error); with no names, the
+      // secrets this caller may not use are left out instead of failing the whole run.
+      if (wanted)
+        await ctx.guard.require({
+          action: "exec",
+          name: c.meta.name,
+          secret: c.meta,
+          command: options.command,
+          purpose: options.purpose,
+        });
+      else if (
+        !(await ctx.guard.allows({
+          action: "exec",
+          secret: c.meta,
+          command: options.command,
+          purpose: options.purpose,
+        }))
+      )
+        chosen.delete(name);
+    }
+    // Batch reads per provider.
+    const byProvider = new Map<Provider, Array<{ name: string; address: SecretAddress }>>();
+    for (const [name, c] of chosen) {
+      const list = byProvider.get(c.provider) ?? [];
+      list.push({ name, address: c.address });
+      byProvider.set(c.provider, list);
+    }
+    const values = new Map<string, { value: string; provider: string; scope: string }>();
+    for (const [provider, list] of byProvider) {
+      if (provider.getMany) {
+        const results = await provider.getMany(list.map((l) => l.address));
+        results.forEach((r, i) => {
+          if (r.ok)
+            values.set(list[i]!.name, {
+              value: r.secret.value,
+              provider: provider.name,
+              scope: scopeLabel(r.secret.scope),
+            });
+          // Tampering is never skipped silently; a secret deleted since the listing is.
+          else if (r.error.code !== "NOT_FOUND") throw r.error;
+        });
+      } else {
+        for (const l of list) {
+          const s = await provider.get(l.address);
+          values.set(l.name, { value: s.value, provider: provider.name, scope: scopeLabel(s.scope) });
+        }
+      }
+    }
+    const { mapping, collisions } = mapToEnvVars([...values.keys()]);
+    const vars: Record<string, string> = {};
+    const secrets: InjectionSet["secrets"] = [];
+    for (const [name, envVar] of mapping) {
+      const v = values.get(name)!;
+      vars[envVar] = v.value;
+      secrets.push({ name, envVar, provider: v.provider, scope: v.scope });
+    }
+    secrets.sort((a, b) => (a.name < b.name ? -1 : 1));
+    const missing = (wanted ?? []).filter((n) => !values.has(n));
+    await ctx.recordRead({
+      action: "exec",
+      success: true,
+      purpose: options.purpose,
+      details: { command: options.command, names: secrets.map((s) => s.name).slice(0, 500), count: secrets.length },
+    });
+    return { vars, secrets, collisions, missing };
+  } catch (err) {
+    return ctx.failure("exec", err, { purpose: options.purpose, details: { command: options.command } });
+  }
+}
