@@ -2,6 +2,7 @@ import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync }
 import { join } from "node:path";
 import type { AuditEntryInput, CofferError } from "@coffer/core";
 import type Database from "better-sqlite3";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { unwrapStoreDataKey, wrapDataKey } from "../src/crypto/data-key.js";
 import { deriveKeyEncryptionKey, parseMasterKey } from "../src/crypto/master-key.js";
@@ -333,4 +334,77 @@ describe("format 1 stores", () => {
     await expectIntegrity(p.get(at("B_KEY")), /anchor file but no commitment/);
     expect(existsSync(path)).toBe(true);
   });
+});
+
+describe("tamper evidence: properties", () => {
+  type Op =
+    | { kind: "set"; name: string; env: string }
+    | { kind: "delete" | "purge" | "restore"; name: string; purge?: boolean }
+    | { kind: "advance" }
+    | { kind: "get"; name: string; env: string };
+  const names = ["P_A", "P_B", "P_C", "P_D", "P_E"];
+  const envs = ["", "prod", "dev"];
+  const op: fc.Arbitrary<Op> = fc.oneof(
+    fc.record({ kind: fc.constant("set" as const), name: fc.constantFrom(...names), env: fc.constantFrom(...envs) }),
+    fc.record({
+      kind: fc.constantFrom("delete" as const, "purge" as const, "restore" as const),
+      name: fc.constantFrom(...names),
+      purge: fc.boolean(),
+    }),
+    fc.record({ kind: fc.constant("advance" as const) }),
+    fc.record({ kind: fc.constant("get" as const), name: fc.constantFrom(...names), env: fc.constantFrom(...envs) }),
+  );
+
+  it("no sequence of writes, deletes, restores, purges and sweeps is reported as tampering; removing any state's rows afterwards always is", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 14 }), fc.nat(), async (ops, pick) => {
+        const home = await tempHome();
+        let now = Date.UTC(2030, 0, 1);
+        const clock = () => new Date(now);
+        const p = openLocal({ home, masterKey: TEST_KEY_HEX, clock, recoveryWindowDays: 1 });
+        for (const o of ops) {
+          const run = (): Promise<unknown> => {
+            switch (o.kind) {
+              case "set":
+                return p.set(at(o.name, o.env || undefined), { value: `v-${o.name}` });
+              case "get":
+                return p.get(at(o.name, o.env || undefined));
+              case "delete":
+                return p.delete(ref(o.name), { purge: o.purge ?? false });
+              case "purge":
+                return p.purge(ref(o.name));
+              case "restore":
+                return p.restore(ref(o.name));
+              default:
+                now += 2 * 86_400_000; // past every recovery window: the next write sweeps
+                return Promise.resolve();
+            }
+          };
+          const err = (await run().then(
+            () => undefined,
+            (e: unknown) => e,
+          )) as CofferError | undefined;
+          expect(err?.code, err?.message).not.toBe("INTEGRITY");
+        }
+        expect((await p.verifyIntegrity()).problems).toEqual([]);
+        expect((await p.auditLog.verify()).ok).toBe(true);
+        await p.dispose();
+        const states = withRawDb(p.storePath, (db) =>
+          db.prepare("SELECT name, env FROM secret_states ORDER BY scope, name, env").all(),
+        ) as Array<{ name: string; env: string }>;
+        if (states.length === 0) return;
+        const victim = states[pick % states.length]!;
+        withRawDb(p.storePath, (db) => {
+          db.prepare("DELETE FROM secret_versions WHERE name = ? AND env = ?").run(victim.name, victim.env);
+          db.prepare("DELETE FROM secret_states WHERE name = ? AND env = ?").run(victim.name, victim.env);
+        });
+        const q = openLocal({ home, masterKey: TEST_KEY_HEX, clock, recoveryWindowDays: 1 });
+        const err = await failure(q.get(at(victim.name, victim.env || undefined)));
+        expect(err.code, err.message).toBe("INTEGRITY");
+        expect((await q.auditLog.verify()).ok).toBe(false);
+        await q.dispose();
+      }),
+      { numRuns: 25 },
+    );
+  }, 120_000);
 });
