@@ -1,6 +1,7 @@
 import type { SecretClient } from "@azure/keyvault-secrets";
 import { CofferError, checkProviderOptionNames, type OptionNames } from "@coffer/core";
 import { validateNamePrefix } from "./naming/azure-secret-name.js";
+import { AZURE_LAYOUTS, type AzureLayout } from "./naming/secret-layout.js";
 
 /** Kind of this provider (and default instance name). */
 export const AZURE_KEY_VAULT_KIND = "azure-keyvault";
@@ -47,6 +48,12 @@ export interface AzureKeyVaultOptions {
    */
   prefix?: string;
   /**
+   * How names map to Azure: `scoped` (a reversible encoding, every scope and env state: `API_KEY`
+   * is `--capi--ukey`) or `flat` (`<prefix>NAME` verbatim: the secrets other tools made, as they
+   * are; only global secrets without env states, names of letters, digits and `-`). @default "scoped"
+   */
+  layout?: AzureLayout;
+  /**
    * Extra CA certificates trusted for the vault's TLS certificate, in addition to Node's own:
    * PEM text or paths of PEM files (for a private CA or an emulator's self-signed certificate).
    * TLS verification is never turned off. @default none
@@ -76,6 +83,7 @@ const AZURE_OPTION_NAMES: OptionNames<AzureKeyVaultOptions> = {
   serviceVersion: true,
   disableChallengeResourceVerification: true,
   prefix: true,
+  layout: true,
   extraCaCertificates: true,
   pollIntervalMs: true,
   maxConcurrency: true,
@@ -91,6 +99,8 @@ export interface ResolvedAzureOptions {
   vaultUrl: string;
   /** Checked Azure name prefix. */
   prefix: string;
+  /** See {@link AzureKeyVaultOptions.layout}. */
+  layout: AzureLayout;
   /** Explicit credential, when given. */
   credential?: AzureTokenCredential;
   /** Tenant of the default credential. */
@@ -167,6 +177,12 @@ export function resolveAzureOptions(options: AzureKeyVaultOptions): ResolvedAzur
     throw new CofferError("CONFIG", "azure-keyvault option name must be a non-empty string", { field: "name" });
   }
   const prefix = validateNamePrefix(options.prefix ?? "");
+  const layout = options.layout ?? "scoped";
+  if (!AZURE_LAYOUTS.includes(layout)) {
+    throw new CofferError("CONFIG", `azure-keyvault option layout must be one of: ${AZURE_LAYOUTS.join(", ")}`, {
+      field: "layout",
+    });
+  }
   const cacheTtlSeconds = nonNegativeInteger(options.cacheTtlSeconds, "cacheTtlSeconds", 300);
   const maxRetries = nonNegativeInteger(options.maxRetries, "maxRetries", 3);
   const retryDelayMs = nonNegativeInteger(options.retryDelayMs, "retryDelayMs", 500);
@@ -194,6 +210,7 @@ export function resolveAzureOptions(options: AzureKeyVaultOptions): ResolvedAzur
     name,
     vaultUrl,
     prefix,
+    layout,
     ...(options.credential === undefined ? {} : { credential: options.credential }),
     ...(options.tenantId === undefined ? {} : { tenantId: options.tenantId }),
     ...(options.clientId === undefined ? {} : { clientId: options.clientId }),

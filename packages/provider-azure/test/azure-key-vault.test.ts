@@ -152,6 +152,32 @@ describe.skipIf(LOWKEY_SKIP_REASON !== undefined)("azure-keyvault provider on Lo
     });
   });
 
+  describe("flat layout", () => {
+    it("reads and writes secrets under their own names; scoped and env states are refused or missing", async () => {
+      const p = provider({ layout: "flat" });
+      const foreign = `Prod-${unique("db-password")}`;
+      await raw.setSecret(foreign, "from-another-tool");
+      expect(await p.get(at(foreign))).toMatchObject({ name: foreign, value: "from-another-tool", version: 1 });
+      expect((await rejection(p.get(at(foreign.toLowerCase())))).code).toBe("NOT_FOUND");
+      expect((await p.list!()).items.map((item) => item.name)).toContain(foreign);
+
+      const name = `App-${unique("Key")}`;
+      expect((await p.set!(at(name), { value: "written-by-coffer" })).version).toBe(1);
+      const stored = await raw.getSecret(name);
+      expect(stored.value).toBe("written-by-coffer");
+      expect(stored.name).toBe(name);
+      expect((await p.set!(at(foreign), { value: "coffer-on-top" })).version).toBe(2);
+      expect((await raw.getSecret(foreign)).value).toBe("coffer-on-top");
+
+      expect((await rejection(p.set!(at(name, { env: "prod" }), { value: "x" }))).code).toBe("UNSUPPORTED");
+      expect((await rejection(p.set!({ name, scope: { kind: "team", id: "acme" } }, { value: "x" }))).code).toBe(
+        "UNSUPPORTED",
+      );
+      expect((await rejection(p.get(at(name, { env: "prod" })))).code).toBe("NOT_FOUND");
+      expect((await rejection(p.set!(at("api_key"), { value: "x" }))).code).toBe("INVALID_ARGUMENT");
+    });
+  });
+
   describe("versions", () => {
     it("numbers two versions another tool wrote in the same second by which one is current", async () => {
       const p = provider();

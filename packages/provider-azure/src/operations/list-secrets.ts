@@ -15,6 +15,8 @@ import {
   type AzureProviderContext,
   type AzureState,
   azureNameOf,
+  FLAT_LAYOUT_MISS,
+  holdsState,
   identityOf,
   iso,
   notFound,
@@ -121,6 +123,7 @@ export async function listSecrets(
  * @throws CofferError NOT_FOUND
  */
 export async function secretHistory(ctx: AzureProviderContext, address: SecretAddress): Promise<SecretVersionInfo[]> {
+  if (!holdsState(ctx, address)) throw notFound(ctx, address, FLAT_LAYOUT_MISS);
   const azureName = azureNameOf(ctx, address);
   const { numbered } = await versionsOf(ctx, "history", address, azureName);
   if (numbered.length === 0) throw notFound(ctx, address);

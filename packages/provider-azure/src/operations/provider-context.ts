@@ -12,6 +12,7 @@ import {
 } from "@coffer/core";
 import { hasCofferIdentity, type ParsedCofferTags, parseCofferTags } from "../metadata/secret-tags.js";
 import { foreignSecretIdentity, toAzureSecretName } from "../naming/azure-secret-name.js";
+import { flatAzureName, flatNameOf, layoutHolds } from "../naming/secret-layout.js";
 import type { ResolvedAzureOptions } from "../options.js";
 import type { KeyVaultApi } from "../transport/key-vault-api.js";
 import type { KeyedLock } from "./keyed-lock.js";
@@ -60,7 +61,16 @@ export function azureNameOf(ctx: AzureProviderContext, address: SecretAddress): 
   if (address === null || typeof address !== "object") {
     throw new CofferError("INVALID_ARGUMENT", "a secret address is required", { field: "name" });
   }
+  if (ctx.options.layout === "flat") return flatAzureName(ctx.options.name, ctx.options.prefix, address);
   return toAzureSecretName(address, ctx.options.prefix);
+}
+
+/** What a miss of a state the flat layout cannot hold adds to its message. */
+export const FLAT_LAYOUT_MISS = " (the flat layout holds only global secrets without env states)";
+
+/** True when this provider's layout can hold the state (see `naming/secret-layout.ts`). */
+export function holdsState(ctx: AzureProviderContext, address: { scope: ScopeRef; env?: string | undefined }): boolean {
+  return layoutHolds(ctx.options.layout, address);
 }
 
 /**
@@ -71,7 +81,8 @@ export function checkRef(ctx: AzureProviderContext, ref: SecretRef): void {
   if (ref === null || typeof ref !== "object") {
     throw new CofferError("INVALID_ARGUMENT", "a secret reference is required", { field: "name" });
   }
-  azureNameOf(ctx, { name: ref.name, scope: ref.scope });
+  // A scope the flat layout cannot hold has no states to find: the operation then finds none.
+  if (holdsState(ctx, ref)) azureNameOf(ctx, { name: ref.name, scope: ref.scope });
 }
 
 /** Who the Azure secret `azureName` with these tags belongs to; undefined when it is not addressable. */
@@ -81,6 +92,11 @@ export function identityOf(
   tags: Record<string, string> | undefined,
 ): SecretIdentity | undefined {
   const prefix = ctx.options.prefix;
+  if (ctx.options.layout === "flat") {
+    // Names, not tags, say who a secret is here: the Azure name is the Coffer name.
+    const name = flatNameOf(prefix, azureName);
+    return name === undefined ? undefined : { name, scope: GLOBAL_SCOPE };
+  }
   const parsed = parseCofferTags(tags);
   if (hasCofferIdentity(parsed)) {
     const identity: SecretIdentity = {

@@ -15,6 +15,8 @@ import { orMissing } from "../transport/key-vault-api.js";
 import {
   type AzureProviderContext,
   azureNameOf,
+  FLAT_LAYOUT_MISS,
+  holdsState,
   iso,
   notFound,
   type SecretIdentity,
@@ -39,6 +41,11 @@ async function loadCurrent(
   azureName: string,
 ): Promise<StoredSecret> {
   const secret = await orMissing(ctx.api.call("get", address.name, (s) => s.getSecret(azureName)));
+  if (ctx.options.layout === "flat") {
+    // Azure compares names ignoring case; the flat layout's names are exact.
+    if (secret === undefined || secret.name !== azureName) throw notFound(ctx, address);
+    return storedOf(ctx, address, azureName, secret);
+  }
   if (secret !== undefined) {
     if (tagsDisagree(parseCofferTags(secret.properties.tags), address)) throw notFound(ctx, address);
     return storedOf(ctx, address, azureName, secret);
@@ -93,6 +100,7 @@ export async function getSecret(
   address: SecretAddress,
   getOptions: ProviderGetOptions = {},
 ): Promise<StoredSecret> {
+  if (!holdsState(ctx, address)) throw notFound(ctx, address, FLAT_LAYOUT_MISS);
   const azureName = azureNameOf(ctx, address);
   const version = getOptions?.version;
   if (version !== undefined && (!Number.isInteger(version) || version < 1)) {

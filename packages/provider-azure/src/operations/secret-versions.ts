@@ -82,7 +82,10 @@ export async function versionsOf(
 ) {
   let holder = azureName;
   let versions = await listVersions(ctx, operation, address.name, azureName);
-  const foreignName = versions.length === 0 ? foreignAzureNameOf(address, ctx.options.prefix) : undefined;
+  const foreignName =
+    versions.length === 0 && ctx.options.layout === "scoped"
+      ? foreignAzureNameOf(address, ctx.options.prefix)
+      : undefined;
   if (foreignName !== undefined) {
     const foreign = await listVersions(ctx, operation, address.name, foreignName);
     const latest = numberVersions(foreign).at(-1)?.properties;
@@ -99,7 +102,9 @@ export async function versionsOf(
   }
   const numbered = numberVersions(versions, latestId);
   const latest = numbered.at(-1);
-  if (latest === undefined || tagsDisagree(parseCofferTags(latest.properties.tags), address))
+  // Azure compares names ignoring case; the flat layout's names are exact.
+  const otherCase = ctx.options.layout === "flat" && latest !== undefined && latest.properties.name !== azureName;
+  if (latest === undefined || otherCase || tagsDisagree(parseCofferTags(latest.properties.tags), address))
     return { holder, numbered: [] };
   return { holder, numbered };
 }

@@ -40,6 +40,14 @@ function attributesOf(write: SecretAttributes): Omit<SecretAttributes, "expiresA
 async function currentForWrite(ctx: AzureProviderContext, address: SecretAddress, azureName: string) {
   const secret = await orMissing(ctx.api.call("set", address.name, (s) => s.getSecret(azureName)));
   if (secret === undefined) return undefined;
+  if (ctx.options.layout === "flat" && secret.name !== azureName) {
+    // Azure compares names ignoring case: writing would change the secret of the other spelling.
+    throw new CofferError(
+      "CONFLICT",
+      `Azure secret ${quoteName(secret.name)} already exists and differs from ${quoteName(azureName)} only in case; refusing to overwrite it`,
+      { name: address.name, provider: ctx.options.name },
+    );
+  }
   const parsed = parseCofferTags(secret.properties.tags);
   if (tagsDisagree(parsed, address)) {
     throw new CofferError(
