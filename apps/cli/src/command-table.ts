@@ -347,6 +347,17 @@ export const COMMANDS: CommandSpec[] = [
     load: async () => (await import("./commands/mcp-install.js")).mcpInstallCommand,
   },
   {
+    name: "mcp wrap",
+    summary: "start another MCP server with coffer:// references in its environment resolved",
+    positionals: [],
+    commandLine: true,
+    options: {
+      "no-redact": { type: "boolean", description: "do not mask values in the server's output" },
+    },
+    examples: ["GITHUB_TOKEN=coffer://GITHUB_TOKEN coffer mcp wrap -- npx -y @modelcontextprotocol/server-github"],
+    load: async () => (await import("./commands/mcp-wrap.js")).mcpWrapCommand,
+  },
+  {
     name: "health",
     summary: "provider status, fallback chain, expired and stale secrets",
     positionals: [],

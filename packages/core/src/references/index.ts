@@ -1,5 +1,6 @@
 export type { DotenvSource, ResolvedDotenvVariable } from "./dotenv-references.js";
 export { resolveDotenvReferences } from "./dotenv-references.js";
+export { resolveEnvironmentReferences } from "./environment-references.js";
 export type { MigrateDotenvOptions, MigrationItem, MigrationResult } from "./migrate-dotenv.js";
 export { migrateDotenv } from "./migrate-dotenv.js";
 export type { ResolvedReference, ResolveReferencesOptions } from "./resolve-references.js";
