@@ -185,7 +185,7 @@ describe("coffer mcp install", () => {
     expect((await w.run(["mcp", "install", "--client", "cursor", "--scope", "global"])).code).toBe(2);
     const bad = await w.run(["mcp", "install", "--client", "cursor", "--agent-id", "bad id; rm -rf"]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/--agent-id must be/);
+    expect(bad.stderr).toMatch(/--agent-id must match/);
     expect(existsSync(join(w.cwd, ".cursor"))).toBe(false);
   });
 });

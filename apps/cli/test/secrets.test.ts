@@ -347,6 +347,28 @@ describe("coffer delete / restore and the secret aliases", () => {
     expect((await w.run(["restore", "other-key"])).code).toBe(3);
   });
 
+  it("refuses numeric flags outside core's ranges with exit 2 (INVALID_ARGUMENT), changing nothing", async () => {
+    expect((await w.run(["set", "ranged", "--expires", "2030-06-30"], { input: "ranged-value-1" })).code).toBe(0);
+    for (const args of [
+      ["rotate", "ranged", "--grace", "9000000000000"],
+      ["rotate", "ranged", "--grace", "99999999999d"],
+      ["set", "ranged", "--ttl", "9000000000000"],
+      ["get", "ranged", "--version", "9000000000000"],
+      ["rollback", "ranged", "--to", "0"],
+      ["generate", "--length", "5000"],
+      ["audit", "--limit", "1001"],
+      ["run", "--timeout", "9999999d", "--", "true"],
+    ]) {
+      const r = await w.run(args, { input: "ranged-value-2" });
+      expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toMatch(/must be (a whole number|a duration) /);
+    }
+    const json = envelope<{ secret: { version: number; expiresAt: string } }>(await w.run(["get", "ranged", "--json"]));
+    expect(json.data.secret.version).toBe(1);
+    // A bare date is the start of that day, UTC, on every front end.
+    expect(json.data.secret.expiresAt).toBe("2030-06-30T00:00:00.000Z");
+  });
+
   it("reports a missing secret as NOT_FOUND", async () => {
     expect((await w.run(["delete", "never-existed", "--confirm"])).code).toBe(3);
   });

@@ -1,4 +1,4 @@
-import { type Accessor, CofferError, isCofferError } from "@coffer/core";
+import { type Accessor, CofferError, isCofferError, validateAgentId } from "@coffer/core";
 import { openCoffer } from "@coffer/runtime";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import {
@@ -9,7 +9,6 @@ import {
   parseCommandLine,
   parsePort,
   type ServeOptions,
-  validateAgentId,
 } from "./command-line.js";
 import { startHttpMcpServer } from "./http-server.js";
 import { createTokenAuthenticator, loadHttpTokens, mintHttpToken } from "./http-tokens.js";

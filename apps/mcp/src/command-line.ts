@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { CofferError } from "@coffer/core";
+import { CofferError, NUMERIC_RANGES, parseNumericInput, validateAgentId } from "@coffer/core";
 import { LOG_LEVELS, type LogLevel } from "./stderr-log.js";
 
 /** Agent id used when neither `--agent-id` nor `COFFER_AGENT_ID` is given. */
@@ -10,7 +10,6 @@ export const DEFAULT_HTTP_PORT = 7711;
 export const DEFAULT_HTTP_HOST = "127.0.0.1";
 
 /** Agent ids: what the core accepts (letters, digits, `_ . @ : -`, up to 128 characters). */
-const AGENT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.@:-]{0,127}$/;
 
 /** Options of `coffer-mcp` (serve mode). Unset fields fall back to env, config, defaults. */
 export interface ServeOptions {
@@ -81,23 +80,9 @@ Other:
 Docs: docs/mcp.md
 `;
 
-/** Check an agent id. @throws CofferError INVALID_ARGUMENT */
-export function validateAgentId(id: string, where: string): string {
-  if (!AGENT_ID_PATTERN.test(id)) {
-    throw new CofferError("INVALID_ARGUMENT", `${where} must match [A-Za-z0-9][A-Za-z0-9_.@:-]* (1-128 characters)`, {
-      field: "agentId",
-    });
-  }
-  return id;
-}
-
-/** Parse a TCP port. @throws CofferError INVALID_ARGUMENT */
+/** Parse a TCP port (core's `port` range). @throws CofferError INVALID_ARGUMENT */
 export function parsePort(text: string, where: string): number {
-  const port = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new CofferError("INVALID_ARGUMENT", `${where} must be a port number (0-65535)`, { field: "port" });
-  }
-  return port;
+  return parseNumericInput(NUMERIC_RANGES.port, text, where);
 }
 
 const OPTION_SPEC = {

@@ -1,6 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import { CofferError } from "@coffer/core";
-import { validateAgentId } from "./command-line.js";
+import { CofferError, validateAgentId } from "@coffer/core";
 
 /** One accepted bearer token: the agent it stands for and the SHA-256 of the token (hex). */
 export interface HttpTokenEntry {

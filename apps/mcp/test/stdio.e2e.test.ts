@@ -254,6 +254,24 @@ describe("secret lifecycle", () => {
     expect(data.accessCount).toBeGreaterThan(0);
   });
 
+  it("refuses numeric arguments outside core's ranges with INVALID_ARGUMENT, changing nothing", async () => {
+    const before = await claude.call("list_secrets", { pattern: "STRIPE_SECRET_KEY" });
+    for (const [tool, args] of [
+      ["rotate_secret", { key: "STRIPE_SECRET_KEY", graceSeconds: 9_000_000_000_000 }],
+      ["rotate_secret", { key: "STRIPE_SECRET_KEY", graceSeconds: -1 }],
+      ["set_secret", { key: "RANGED", value: "ranged-value", ttlSeconds: 9_000_000_000_000 }],
+      ["get_secret", { key: "STRIPE_SECRET_KEY", version: 9_000_000_000_000 }],
+      ["list_secrets", { limit: 1001 }],
+      ["list_secrets", { pattern: "*a".repeat(200) }],
+    ] as const) {
+      const answer = await claude.call(tool, args);
+      expect(answer.isError, `${tool} ${JSON.stringify(args)}`).toBe(true);
+      expect(answer.text).toMatch(/^INVALID_ARGUMENT: /);
+    }
+    expect((await claude.call("list_secrets", { pattern: "STRIPE_SECRET_KEY" })).text).toBe(before.text);
+    expect((await claude.call("has_secret", { key: "RANGED" })).text).toMatch(/^false/);
+  });
+
   it("rotates with a given value and with a generated one, returning versions only", async () => {
     const given = await claude.call("rotate_secret", { key: "STRIPE_SECRET_KEY", value: `${SENTINEL}_v2` });
     expect(given.isError).toBe(false);

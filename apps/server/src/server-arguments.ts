@@ -1,4 +1,4 @@
-import { CofferError } from "@coffer/core";
+import { CofferError, NUMERIC_RANGES } from "@coffer/core";
 
 /** Command-line options of coffer-server. */
 export interface ServerArguments {
@@ -69,9 +69,10 @@ export function parseServerArguments(argv: readonly string[]): ServerArguments {
         break;
       case "--port": {
         const text = takeValue();
+        const { min, max } = NUMERIC_RANGES.port;
         const port = /^[0-9]{1,5}$/.test(text) ? Number(text) : Number.NaN;
-        if (!(port >= 0 && port <= 65535))
-          throw usage(`--port must be a number from 0 to 65535, got ${JSON.stringify(text)}`);
+        if (!(port >= min && port <= max))
+          throw usage(`--port must be a number from ${min} to ${max}, got ${JSON.stringify(text)}`);
         out.port = port;
         break;
       }

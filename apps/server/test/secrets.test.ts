@@ -227,6 +227,32 @@ describe("secret CRUD over HTTP", () => {
     expect(now.body).toMatchObject({ version: 4, value: "rot-value-1" });
   });
 
+  it("answers numeric inputs outside core's ranges with 400 INVALID_ARGUMENT and changes nothing", async () => {
+    await server.request("PUT", secretPath("ranged"), { token: admin, json: { value: "ranged-value-1" } });
+    const cases: Array<[string, string, Record<string, unknown> | undefined]> = [
+      ["POST", secretPath("ranged", "/rotate"), { graceSeconds: 9_000_000_000_000 }],
+      ["POST", secretPath("ranged", "/rotate"), { graceSeconds: -1 }],
+      ["PUT", secretPath("ranged"), { value: "ranged-value-2", ttlSeconds: 9_000_000_000_000 }],
+      ["POST", secretPath("ranged", "/rollback"), { to: 9_000_000_000_000 }],
+      ["GET", `${secretPath("ranged")}?version=9000000000000`, undefined],
+      ["GET", "/v1/secrets?limit=1001", undefined],
+      ["GET", "/v1/audit?limit=9000000000000", undefined],
+    ];
+    for (const [method, path, json] of cases) {
+      const answer = await server.request(method, path, { token: admin, ...(json ? { json } : {}) });
+      expect(answer.status, `${method} ${path} ${JSON.stringify(json)}`).toBe(400);
+      expect(answer.body.code).toBe("INVALID_ARGUMENT");
+    }
+    const after = await server.request("GET", secretPath("ranged"), { token: admin });
+    expect(after.body.version).toBe(1);
+    // The largest grace is accepted.
+    const longest = await server.request("POST", secretPath("ranged", "/rotate"), {
+      token: admin,
+      json: { graceSeconds: 10 * 366 * 86400 },
+    });
+    expect(longest.status).toBe(200);
+  });
+
   it("reports provider health and liveness", async () => {
     const providers = await server.request("GET", "/v1/providers", { token: admin });
     expect(providers.status).toBe(200);

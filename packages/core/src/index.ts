@@ -11,6 +11,7 @@ export * from "./expiry/index.js";
 export * from "./generate/index.js";
 export * from "./hooks/index.js";
 export * from "./import-formats/index.js";
+export * from "./inputs/index.js";
 export * from "./leak-scan/index.js";
 export * from "./model/index.js";
 export * from "./names/index.js";

@@ -1,5 +1,8 @@
 import {
   CofferError,
+  NUMERIC_RANGES,
+  type NumericInput,
+  parseNumericInput,
   SCOPE_KINDS,
   type ScopeInput,
   type ScopeKind,
@@ -25,22 +28,13 @@ export function booleanFlag(args: ParsedArguments, name: string): boolean {
 }
 
 /**
- * A whole-number flag.
+ * A whole-number flag within core's range for that input (`NUMERIC_RANGES`).
  * @throws CofferError INVALID_ARGUMENT naming the flag
  */
-export function integerFlag(args: ParsedArguments, name: string, min = 0): number | undefined {
+export function integerFlag(args: ParsedArguments, name: string, input: NumericInput): number | undefined {
   const text = stringFlag(args, name);
   if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text.trim()) || Number(text) < min || !Number.isSafeInteger(Number(text))) {
-    throw new CofferError(
-      "INVALID_ARGUMENT",
-      `--${name} must be a whole number${min > 0 ? ` of at least ${min}` : ""}`,
-      {
-        field: name,
-      },
-    );
-  }
-  return Number(text);
+  return parseNumericInput(NUMERIC_RANGES[input], text, `--${name}`);
 }
 
 /** A comma-separated list flag (`a,b`), trimmed, empty items dropped. */

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { CofferError } from "@coffer/core";
+import { CofferError, validateAgentId } from "@coffer/core";
 
 /** MCP clients `coffer mcp install` knows. */
 export const MCP_CLIENTS = ["claude-code", "cursor", "vscode"] as const;
@@ -12,9 +12,6 @@ export type McpInstallScope = "user" | "project";
 export const MCP_SERVER_NAME = "coffer";
 /** Program the clients start. */
 export const MCP_SERVER_COMMAND = "coffer-mcp";
-
-/** Agent ids coffer-mcp accepts (letters, digits, `_ . @ : -`, up to 128 characters). */
-const AGENT_ID = /^[A-Za-z0-9][A-Za-z0-9_.@:-]{0,127}$/;
 
 /** How one client's configuration is installed. */
 export interface McpInstallPlan {
@@ -35,18 +32,11 @@ export interface McpInstallPlan {
 }
 
 /**
- * Check an agent id given with `--agent-id`.
+ * Check an agent id given with `--agent-id` (core's agent-id rule).
  * @throws CofferError INVALID_ARGUMENT
  */
 export function checkAgentId(id: string): string {
-  if (!AGENT_ID.test(id)) {
-    throw new CofferError(
-      "INVALID_ARGUMENT",
-      "--agent-id must be 1-128 letters, digits or _ . @ : - (starting with a letter or digit)",
-      { field: "agent-id" },
-    );
-  }
-  return id;
+  return validateAgentId(id, "--agent-id");
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { DecayInfo, SecretView } from "@coffer/core";
-import { formatSpan } from "./durations.js";
+import { formatSpan } from "./format-span.js";
 import type { Style } from "./style.js";
 
 /** Tags for display: `a, b`, or `-`. */

@@ -1,7 +1,13 @@
-import { CofferError, type SetOptions, type WriteResult } from "@coffer/core";
+import {
+  CofferError,
+  NUMERIC_RANGES,
+  parseDuration,
+  parseExpiry,
+  type SetOptions,
+  type WriteResult,
+} from "@coffer/core";
 import type { CommandContext } from "./command-context.js";
 import type { ParsedArguments } from "./command-spec.js";
-import { parseDurationSeconds, parseExpiry } from "./durations.js";
 import { booleanFlag, defined, formatValue, integerFlag, listFlag, scopeFlag, stringFlag } from "./flag-values.js";
 
 /** The `SetOptions` given by the write flags of `set`, `generate --save` and `secret set`. */
@@ -12,14 +18,14 @@ export function writeOptionsOf(args: ParsedArguments, cwd: string): SetOptions {
     ...scopeFlag(args, cwd),
     provider: stringFlag(args, "provider"),
     env: stringFlag(args, "env"),
-    expiresAt: expires === undefined ? undefined : parseExpiry(expires, "--expires"),
-    ttlSeconds: ttl === undefined ? undefined : parseDurationSeconds(ttl, "--ttl"),
+    expiresAt: expires === undefined ? undefined : parseExpiry(expires, "--expires", NUMERIC_RANGES.expiresInSeconds),
+    ttlSeconds: ttl === undefined ? undefined : parseDuration(ttl, "--ttl", NUMERIC_RANGES.ttlSeconds),
     tags: listFlag(args, "tags"),
     description: stringFlag(args, "description"),
     rotationFormat: formatValue(stringFlag(args, "rotation-format"), "--rotation-format"),
     rotationPrefix: stringFlag(args, "rotation-prefix"),
     writeOnly: booleanFlag(args, "write-only") || undefined,
-    ifVersion: args.options["if-version"] === undefined ? undefined : integerFlag(args, "if-version", 0),
+    ifVersion: args.options["if-version"] === undefined ? undefined : integerFlag(args, "if-version", "ifVersion"),
   });
 }
 

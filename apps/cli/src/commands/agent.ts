@@ -47,7 +47,7 @@ export function reportLines(ctx: CommandContext, report: ScanReport, time: strin
 export const agentCommand: CommandHandler = async (ctx, args) => {
   const once = booleanFlag(args, "once");
   const autoRotate = booleanFlag(args, "auto-rotate");
-  const interval = integerFlag(args, "interval", 1);
+  const interval = integerFlag(args, "interval", "agentIntervalSeconds");
   const coffer = await ctx.coffer();
   if (once) {
     if (interval !== undefined) ctx.warn("--interval is ignored with --once");

@@ -4,12 +4,14 @@ import {
   type ApprovalStatus,
   type Approvals,
   CofferError,
+  NUMERIC_RANGES,
+  parseDuration,
 } from "@coffer/core";
 import { explainAgentSession, governingAccessor } from "../cli/approver-accessor.js";
 import type { CommandContext } from "../cli/command-context.js";
 import type { CommandHandler } from "../cli/command-spec.js";
-import { formatSpan, parseDurationSeconds } from "../cli/durations.js";
 import { stringFlag } from "../cli/flag-values.js";
+import { formatSpan } from "../cli/format-span.js";
 import { renderTable } from "../cli/table.js";
 import { isoSeconds } from "../cli/timestamps.js";
 
@@ -77,7 +79,8 @@ export const approvalsCommand: CommandHandler = async (ctx, args) => {
 export const approveCommand: CommandHandler = async (ctx, args) => {
   const id = args.positionals[0]!;
   const forText = stringFlag(args, "for");
-  const forSeconds = forText === undefined ? undefined : parseDurationSeconds(forText, "--for");
+  const forSeconds =
+    forText === undefined ? undefined : parseDuration(forText, "--for", NUMERIC_RANGES.approvalSeconds);
   const note = stringFlag(args, "note");
   const store = await approvalStore(ctx);
   const approver = governingAccessor(ctx.env, (await ctx.coffer()).accessor);

@@ -1,6 +1,12 @@
-import { AUDIT_ACTIONS, type AuditAction, type AuditQuery, CofferError } from "@coffer/core";
+import {
+  AUDIT_ACTIONS,
+  type AuditAction,
+  type AuditQuery,
+  CofferError,
+  NUMERIC_RANGES,
+  parseDuration,
+} from "@coffer/core";
 import type { CommandHandler } from "../cli/command-spec.js";
-import { parseDurationSeconds } from "../cli/durations.js";
 import { exitCodeFor } from "../cli/exit-codes.js";
 import { booleanFlag, defined, integerFlag, stringFlag } from "../cli/flag-values.js";
 import { renderTable } from "../cli/table.js";
@@ -9,7 +15,7 @@ import { isoSeconds } from "../cli/timestamps.js";
 function sinceOf(text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
   if (/^\d+\s*[smhdwy]?$/i.test(text.trim())) {
-    return new Date(Date.now() - parseDurationSeconds(text, "--since") * 1000).toISOString();
+    return new Date(Date.now() - parseDuration(text, "--since", NUMERIC_RANGES.lookbackSeconds) * 1000).toISOString();
   }
   const ms = Date.parse(text);
   if (!Number.isFinite(ms)) {
@@ -68,7 +74,13 @@ export const auditCommand: CommandHandler = async (ctx, args) => {
   const exportFormat = stringFlag(args, "export");
   if (exportFormat !== undefined) {
     const { exportAudit } = await import("./audit-export.js");
-    return exportAudit(ctx, exportFormat, filter, integerFlag(args, "limit", 1), stringFlag(args, "output"));
+    return exportAudit(
+      ctx,
+      exportFormat,
+      filter,
+      integerFlag(args, "limit", "auditExportLimit"),
+      stringFlag(args, "output"),
+    );
   }
   if (stringFlag(args, "output") !== undefined) {
     throw new CofferError("INVALID_ARGUMENT", "--output goes with --export jsonl", { field: "output" });
@@ -78,7 +90,7 @@ export const auditCommand: CommandHandler = async (ctx, args) => {
     return auditAnomalies(ctx, filter, since);
   }
   const coffer = await ctx.coffer();
-  const limit = integerFlag(args, "limit", 1) ?? 50;
+  const limit = integerFlag(args, "limit", "auditLimit") ?? 50;
   const entries = await coffer.audit({ ...filter, limit });
   const summary = await coffer.auditSummary({ ...filter, failedOnly: undefined });
   const headers = ["Timestamp", "Accessor", ...(name ? [] : ["Secret"]), "Action", "Success", "Provider"];

@@ -10,7 +10,7 @@ export const generateCommand: CommandHandler = async (ctx, args) => {
   const result = await coffer.generate(
     defined({
       format,
-      length: integerFlag(args, "length", 1),
+      length: integerFlag(args, "length", "generateLength"),
       prefix: stringFlag(args, "prefix"),
       saveAs,
       save:

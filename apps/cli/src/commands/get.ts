@@ -19,7 +19,7 @@ export const getCommand: CommandHandler = async (ctx, args) => {
       defined({
         ...scopeFlag(args, ctx.cwd),
         env: stringFlag(args, "env"),
-        version: integerFlag(args, "version", 1),
+        version: integerFlag(args, "version", "version"),
         provider: stringFlag(args, "provider"),
         allowExpired: booleanFlag(args, "allow-expired") || undefined,
         reveal: reveal || undefined,

@@ -94,7 +94,7 @@ export const hookAddCommand: CommandHandler = async (ctx, args) => {
   const names = listFlag(args, "match");
   const tags = listFlag(args, "tags");
   const scopes = listFlag(args, "scope");
-  const timeout = integerFlag(args, "timeout", 1);
+  const timeout = integerFlag(args, "timeout", "hookTimeoutSeconds");
   const description = stringFlag(args, "description");
   const definition: Record<string, unknown> = {
     id,

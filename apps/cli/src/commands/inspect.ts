@@ -1,6 +1,6 @@
 import type { CommandHandler } from "../cli/command-spec.js";
-import { formatSpan } from "../cli/durations.js";
 import { defined, scopeFlag, stringFlag } from "../cli/flag-values.js";
+import { formatSpan } from "../cli/format-span.js";
 import { decayNote, tagsText } from "../cli/secret-view-lines.js";
 import { renderTable } from "../cli/table.js";
 

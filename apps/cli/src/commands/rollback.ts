@@ -6,7 +6,7 @@ import { reportHooks } from "../cli/write-options.js";
 /** `coffer rollback <name> --to N`: write version N again as a new version. */
 export const rollbackCommand: CommandHandler = async (ctx, args) => {
   const name = args.positionals[0]!;
-  const to = integerFlag(args, "to", 1);
+  const to = integerFlag(args, "to", "version");
   if (to === undefined)
     throw new CofferError("INVALID_ARGUMENT", "--to N is required (the version to roll back to)", { field: "to" });
   const coffer = await ctx.coffer();

@@ -1,7 +1,7 @@
-import { CofferError } from "@coffer/core";
+import { CofferError, NUMERIC_RANGES, parseDuration } from "@coffer/core";
 import type { CommandHandler } from "../cli/command-spec.js";
-import { formatSpan, parseDurationSeconds } from "../cli/durations.js";
 import { booleanFlag, defined, formatValue, scopeFlag, stringFlag } from "../cli/flag-values.js";
+import { formatSpan } from "../cli/format-span.js";
 import { reportHooks, stripFinalNewline } from "../cli/write-options.js";
 
 /** `coffer rotate <name> [new-value]`: new version; the old one stays valid for the grace period. */
@@ -35,7 +35,7 @@ export const rotateCommand: CommandHandler = async (ctx, args) => {
     }
   }
   const coffer = await ctx.coffer();
-  const graceSeconds = grace === undefined ? undefined : parseDurationSeconds(grace, "--grace");
+  const graceSeconds = grace === undefined ? undefined : parseDuration(grace, "--grace", NUMERIC_RANGES.graceSeconds);
   const result = await coffer.rotate(
     name,
     defined({

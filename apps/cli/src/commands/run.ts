@@ -5,11 +5,12 @@ import {
   type DotenvSource,
   execWithSecrets,
   type InjectionSet,
+  NUMERIC_RANGES,
+  parseDuration,
   resolveDotenvReferences,
   shellExitStatus,
 } from "@coffer/core";
 import type { CommandHandler } from "../cli/command-spec.js";
-import { parseDurationSeconds } from "../cli/durations.js";
 import { booleanFlag, defined, listFlag, repeatedFlag, scopeFlag, stringFlag } from "../cli/flag-values.js";
 import { outputStream, stdoutStream } from "../cli/stdout.js";
 
@@ -51,7 +52,8 @@ export const runCommand: CommandHandler = async (ctx, args) => {
     });
   }
   const timeout = stringFlag(args, "timeout");
-  const timeoutMs = timeout === undefined ? undefined : parseDurationSeconds(timeout, "--timeout") * 1000;
+  const timeoutMs =
+    timeout === undefined ? undefined : parseDuration(timeout, "--timeout", NUMERIC_RANGES.execTimeoutSeconds) * 1000;
   const envFiles = repeatedFlag(args, "env-file").map((path) => readEnvFile(ctx.cwd, path));
   const coffer = await ctx.coffer();
   // Every reference of the env files is resolved before the command starts (or the run fails).

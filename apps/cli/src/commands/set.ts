@@ -66,7 +66,7 @@ export const setCommand: CommandHandler = async (ctx, args) => {
   if (generate !== undefined) {
     const result = await coffer.generate({
       format: generate,
-      length: integerFlag(args, "length", 1),
+      length: integerFlag(args, "length", "generateLength"),
       prefix: options.rotationPrefix,
       saveAs: name,
       save: options,

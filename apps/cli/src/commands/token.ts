@@ -1,7 +1,6 @@
-import { type ApiTokens, apiTokens, CofferError } from "@coffer/core";
+import { type ApiTokens, apiTokens, CofferError, NUMERIC_RANGES, parseDuration } from "@coffer/core";
 import type { CommandContext } from "../cli/command-context.js";
 import type { CommandHandler } from "../cli/command-spec.js";
-import { parseDurationSeconds } from "../cli/durations.js";
 import { listFlag, stringFlag } from "../cli/flag-values.js";
 import { renderTable } from "../cli/table.js";
 
@@ -30,7 +29,9 @@ export const tokenCreateCommand: CommandHandler = async (ctx, args) => {
     name,
     scopes,
     ...(pattern !== undefined ? { pattern } : {}),
-    ...(expires !== undefined ? { expiresInSeconds: parseDurationSeconds(expires, "--expires") } : {}),
+    ...(expires !== undefined
+      ? { expiresInSeconds: parseDuration(expires, "--expires", NUMERIC_RANGES.tokenLifetimeSeconds) }
+      : {}),
   });
   const { info } = created;
   return {

@@ -1,6 +1,7 @@
 import { APPROVAL_STATUSES, type ApprovalRequest, CofferError, isCofferError } from "@coffer/core";
 import * as z from "zod";
 import { requireApprovals } from "../governance-context.js";
+import { rangedInteger, rangeText } from "../numeric-arguments.js";
 import { defineTool } from "../tool-definition.js";
 
 /** One request on one line: id, status, what was asked, and until when. */
@@ -49,7 +50,9 @@ export const approvalStatusTool = defineTool({
       .optional()
       .describe("One request id from an APPROVAL_REQUIRED result. Example: 'apr_3kq9x1Lm0QzT'."),
     status: z.enum(APPROVAL_STATUSES).optional().describe("Only requests with this status."),
-    limit: z.number().int().min(1).max(100).default(20).describe("At most this many requests. Default 20."),
+    limit: rangedInteger("approvalLimit")
+      .default(20)
+      .describe(`At most this many requests${rangeText("approvalLimit")}. Default 20.`),
   },
   async run(args, context) {
     const approvals = requireApprovals(context);

@@ -1,5 +1,6 @@
 import { AUDIT_ACTIONS, type AuditEntry, type AuditQuery } from "@coffer/core";
 import * as z from "zod";
+import { rangedInteger, rangeText } from "../numeric-arguments.js";
 import { defineTool } from "../tool-definition.js";
 
 const DATE_TIME = z.iso.datetime({ offset: true });
@@ -41,11 +42,10 @@ export const auditLogTool = defineTool({
     failedOnly: z.boolean().optional().describe("Only failed or denied attempts."),
     since: DATE_TIME.optional().describe("From this time (inclusive), RFC 3339."),
     until: DATE_TIME.optional().describe("Up to this time (exclusive), RFC 3339."),
-    limit: z.number().int().min(1).max(500).default(20).describe("At most this many entries. Default 20."),
-    beforeSeq: z
-      .number()
-      .int()
-      .positive()
+    limit: rangedInteger("auditLimit")
+      .default(20)
+      .describe(`At most this many entries${rangeText("auditLimit")}. Default 20.`),
+    beforeSeq: rangedInteger("auditSequence")
       .optional()
       .describe("Page backwards: only entries with a sequence number below this."),
     verify: z.boolean().default(false).describe("Also verify the hash chain of the whole log. Default false."),

@@ -1,14 +1,13 @@
 import { CofferError, execWithSecrets, type InjectionOptions, isCofferError, quoteName } from "@coffer/core";
 import * as z from "zod";
+import { rangedInteger, rangeText } from "../numeric-arguments.js";
 import { readScopeFields, toScopeInput } from "../scope-arguments.js";
 import { defineTool } from "../tool-definition.js";
 
-/** Default and largest timeout, seconds. */
+/** Default timeout, seconds (the range is core's `execTimeoutSeconds`). */
 const DEFAULT_TIMEOUT_SECONDS = 60;
-const MAX_TIMEOUT_SECONDS = 600;
-/** Default and largest output captured per stream, bytes. */
+/** Default output captured per stream, bytes (the range is core's `execOutputBytes`). */
 const DEFAULT_MAX_OUTPUT_BYTES = 16 * 1024;
-const MAX_OUTPUT_BYTES = 256 * 1024;
 
 /** Added to a refusal by the exec lists: how this server reads them. */
 const MCP_EXEC_HINT =
@@ -34,11 +33,9 @@ function checkCommandShape(command: string): void {
   }
 }
 
-/** True for a denial by the exec command lists (not by accessControl or a secret's rules). */
+/** True for a refusal by the exec command lists: core sets `details.exec` (kind, program, launchers) on those only. */
 function isExecListDenial(err: unknown): err is CofferError {
-  if (!isCofferError(err, "PERMISSION_DENIED")) return false;
-  const rule = err.details.rule;
-  return typeof rule === "string" && (rule.startsWith("exec:") || /(^|:)(mcp\.)?exec\.(allow|deny)$/.test(rule));
+  return isCofferError(err, "PERMISSION_DENIED") && typeof err.details.exec === "object" && err.details.exec !== null;
 }
 
 /** `exec_with_secrets`: run an allowed command with secrets as env vars; masked output. */
@@ -76,20 +73,12 @@ export const execWithSecretsTool = defineTool({
       .string()
       .optional()
       .describe("Why the command needs the secrets, recorded in the audit log. Example: 'run the integration tests'."),
-    timeoutSeconds: z
-      .number()
-      .int()
-      .min(1)
-      .max(MAX_TIMEOUT_SECONDS)
+    timeoutSeconds: rangedInteger("execTimeoutSeconds")
       .default(DEFAULT_TIMEOUT_SECONDS)
       .describe(
-        `Kill the command after this many seconds. Default ${DEFAULT_TIMEOUT_SECONDS}, at most ${MAX_TIMEOUT_SECONDS}.`,
+        `Kill the command after this many seconds${rangeText("execTimeoutSeconds")}. Default ${DEFAULT_TIMEOUT_SECONDS}.`,
       ),
-    maxOutputBytes: z
-      .number()
-      .int()
-      .min(256)
-      .max(MAX_OUTPUT_BYTES)
+    maxOutputBytes: rangedInteger("execOutputBytes")
       .default(DEFAULT_MAX_OUTPUT_BYTES)
       .describe(`Output kept per stream (stdout, stderr); the rest is cut. Default ${DEFAULT_MAX_OUTPUT_BYTES}.`),
   },

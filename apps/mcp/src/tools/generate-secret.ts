@@ -1,5 +1,6 @@
 import { CofferError, type GenerateOptions, SECRET_FORMATS, type SetOptions } from "@coffer/core";
 import * as z from "zod";
+import { rangedInteger } from "../numeric-arguments.js";
 import { toScopeInput, writeScopeFields } from "../scope-arguments.js";
 import { sideEffectLines, withLines } from "../secret-text.js";
 import { defineTool } from "../tool-definition.js";
@@ -21,11 +22,7 @@ export const generateSecretTool = defineTool({
   },
   input: {
     format: z.enum(SECRET_FORMATS).default("token").describe("Value format. Default 'token'."),
-    length: z
-      .number()
-      .int()
-      .min(1)
-      .max(4096)
+    length: rangedInteger("generateLength")
       .optional()
       .describe("Length in characters (bytes for token/hex). Default depends on the format."),
     prefix: z.string().optional().describe("Literal prefix for api-key/token formats. Example: 'sk-'."),
@@ -37,7 +34,7 @@ export const generateSecretTool = defineTool({
     env: z.string().optional().describe("With saveAs: write this env state instead of the default state."),
     tags: z.array(z.string()).optional().describe("With saveAs: tags of the stored secret."),
     description: z.string().optional().describe("With saveAs: description of the stored secret."),
-    ttlSeconds: z.number().int().positive().optional().describe("With saveAs: decay window in seconds."),
+    ttlSeconds: rangedInteger("ttlSeconds").optional().describe("With saveAs: decay window in seconds."),
   },
   async run(args, { coffer }) {
     const options: GenerateOptions = { format: args.format };

@@ -1,5 +1,6 @@
 import type { GetOptions } from "@coffer/core";
 import * as z from "zod";
+import { rangedInteger } from "../numeric-arguments.js";
 import { readScopeFields, toScopeInput } from "../scope-arguments.js";
 import { secretHeading, viewSummary } from "../secret-text.js";
 import { defineTool } from "../tool-definition.js";
@@ -27,7 +28,7 @@ export const getSecretTool = defineTool({
       .string()
       .optional()
       .describe("Env state to read (e.g. 'prod'). Defaults to the detected environment (see detect_environment)."),
-    version: z.number().int().positive().optional().describe("Read this older version instead of the current one."),
+    version: rangedInteger("version").optional().describe("Read this older version instead of the current one."),
     reveal: z
       .boolean()
       .default(false)

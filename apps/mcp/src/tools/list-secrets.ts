@@ -1,5 +1,6 @@
 import type { ListItem, ListOptions } from "@coffer/core";
 import * as z from "zod";
+import { rangedInteger, rangeText } from "../numeric-arguments.js";
 import { TOOL_SCOPES } from "../scope-arguments.js";
 import { viewSummary } from "../secret-text.js";
 import { defineTool } from "../tool-definition.js";
@@ -56,7 +57,9 @@ export const listSecretsTool = defineTool({
       .boolean()
       .optional()
       .describe("Also list soft-deleted secrets (that restore_secret can bring back). Default false."),
-    limit: z.number().int().min(1).max(500).optional().describe("Page size. Default 100."),
+    limit: rangedInteger("listLimit")
+      .optional()
+      .describe(`Page size${rangeText("listLimit")}. Default 100.`),
     cursor: z.string().min(1).optional().describe("Cursor from a previous page."),
   },
   async run(args, { coffer }) {

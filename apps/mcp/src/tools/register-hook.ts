@@ -4,12 +4,12 @@ import {
   HOOK_TYPES,
   type HookDefinition,
   isCofferError,
-  MAX_HOOK_TIMEOUT_SECONDS,
   validateHookDefinition,
   webhookSecretReference,
 } from "@coffer/core";
 import * as z from "zod";
 import { requireHookRegistry } from "../governance-context.js";
+import { rangedInteger } from "../numeric-arguments.js";
 import { defineTool } from "../tool-definition.js";
 
 /** Placeholder shown instead of a literal webhook signing secret. */
@@ -85,11 +85,7 @@ export const registerHookTool = defineTool({
       // biome-ignore lint/suspicious/noTemplateCurlyInString: config syntax quoted to the model
       .describe("Webhooks: signing secret reference, '${secret:NAME}' or '${env:NAME}'."),
     allowPrivateNetwork: z.boolean().optional().describe("Webhooks: allow loopback/private addresses. Default false."),
-    timeoutSeconds: z
-      .number()
-      .int()
-      .min(1)
-      .max(MAX_HOOK_TIMEOUT_SECONDS)
+    timeoutSeconds: rangedInteger("hookTimeoutSeconds")
       .optional()
       .describe("Seconds before the hook is stopped and counted as failed. Default 10."),
     description: z.string().min(1).max(1024).optional().describe("What the hook is for."),

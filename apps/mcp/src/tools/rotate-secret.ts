@@ -1,5 +1,6 @@
 import { type RotateOptions, SECRET_FORMATS } from "@coffer/core";
 import * as z from "zod";
+import { rangedInteger } from "../numeric-arguments.js";
 import { toScopeInput, writeScopeFields } from "../scope-arguments.js";
 import { sideEffectLines, withLines } from "../secret-text.js";
 import { defineTool } from "../tool-definition.js";
@@ -33,10 +34,7 @@ export const rotateSecretTool = defineTool({
       .optional()
       .describe("Prefix for generated api-key/token values. Default: the secret's rotationPrefix."),
     expireOld: z.boolean().optional().describe("Make the previous version unreadable immediately. Default false."),
-    graceSeconds: z
-      .number()
-      .int()
-      .min(0)
+    graceSeconds: rangedInteger("graceSeconds")
       .optional()
       .describe("Seconds the previous version stays readable. Default 30 days."),
   },

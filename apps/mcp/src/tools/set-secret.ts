@@ -1,5 +1,6 @@
 import { SECRET_FORMATS, type SetOptions } from "@coffer/core";
 import * as z from "zod";
+import { rangedInteger } from "../numeric-arguments.js";
 import { toScopeInput } from "../scope-arguments.js";
 import { sideEffectLines, withLines } from "../secret-text.js";
 import { defineTool } from "../tool-definition.js";
@@ -59,10 +60,7 @@ export const setSecretTool = defineTool({
       .describe(
         "Absolute path to the project root for project-scoped secrets and policy resolution. Defaults to the MCP server's current working directory when omitted.",
       ),
-    ttlSeconds: z
-      .number()
-      .int()
-      .positive()
+    ttlSeconds: rangedInteger("ttlSeconds")
       .optional()
       .describe(
         "Quantum decay window in seconds. After this many seconds the secret is marked expired (still readable, but `has_secret` returns false and `health_check` flags it). Omit for no decay.",

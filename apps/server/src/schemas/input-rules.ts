@@ -3,6 +3,7 @@ import {
   MAX_PREFIX_LENGTH,
   MAX_VALUE_BYTES,
   type NamingRule,
+  NUMERIC_RANGES,
   RESERVED_PREFIX,
 } from "@coffer/core";
 
@@ -20,26 +21,29 @@ export interface WholeRange {
   max: number;
 }
 
-/** Ranges of the whole-number inputs (query parameters and body fields). */
+/**
+ * Ranges of the whole-number inputs (query parameters and body fields): core's
+ * `NUMERIC_RANGES`, the one definition every front end and the service check.
+ */
 export const RANGES = {
   /** `GET /v1/secrets` page size. */
-  listLimit: { min: 1, max: 1000 },
+  listLimit: NUMERIC_RANGES.listLimit,
   /** `GET /v1/audit` page size. */
-  auditLimit: { min: 1, max: 1000 },
+  auditLimit: NUMERIC_RANGES.auditLimit,
   /** `GET /v1/audit/export` page size. */
-  auditExportLimit: { min: 1, max: 10_000 },
+  auditExportLimit: NUMERIC_RANGES.auditExportLimit,
   /** A version number (`?version=`, `If-Match`, rollback `to`). */
-  version: { min: 1, max: 999_999_999 },
-  /** Soft decay window of a secret, seconds (the service's limit: ten years). */
-  ttlSeconds: { min: 1, max: 10 * 366 * 86400 },
+  version: NUMERIC_RANGES.version,
+  /** Soft decay window of a secret, seconds. */
+  ttlSeconds: NUMERIC_RANGES.ttlSeconds,
   /** Grace period of a rotated-out version, seconds. */
-  graceSeconds: { min: 0, max: 10 * 366 * 86400 },
+  graceSeconds: NUMERIC_RANGES.graceSeconds,
   /** Anomaly thresholds (counts). */
-  anomalyCount: { min: 2, max: 100_000 },
+  anomalyCount: NUMERIC_RANGES.anomalyCount,
   /** Anomaly windows, seconds. */
-  anomalyWindowSeconds: { min: 1, max: 31 * 86400 },
+  anomalyWindowSeconds: NUMERIC_RANGES.anomalyWindowSeconds,
   /** Reads an accessor needs before its hours are judged. */
-  anomalyMinHistory: { min: 1, max: 100_000 },
+  anomalyMinHistory: NUMERIC_RANGES.anomalyHistory,
 } as const satisfies Record<string, WholeRange>;
 
 /** Largest value size, bytes after decoding (larger: 413). */

@@ -3,6 +3,7 @@ import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { CofferError } from "../errors/index.js";
+import { NUMERIC_RANGES } from "../inputs/numeric-ranges.js";
 import { MAX_GLOB_LENGTH } from "../names/name-glob.js";
 import {
   CONFIG_KEYS,
@@ -110,8 +111,11 @@ export function validateConfigFile(raw: unknown, file: string): Partial<CofferCo
   expect("env", "string", typeof cfg.env === "string");
   expect("teamId", "string", typeof cfg.teamId === "string");
   expect("orgId", "string", typeof cfg.orgId === "string");
-  for (const k of ["historyLimit", "recoveryWindowDays", "rotationGraceDays"]) {
+  for (const k of ["historyLimit", "recoveryWindowDays", "rotationGraceDays"] as const) {
     expect(k, "number", typeof cfg[k] === "number" && Number.isFinite(cfg[k]) && (cfg[k] as number) >= 0);
+    const range = NUMERIC_RANGES[k];
+    if (typeof cfg[k] === "number" && (cfg[k] as number) > range.max)
+      throw new CofferError("CONFIG", `${file}: "${k}" must be at most ${range.max} (${range.unit})`, { field: k });
   }
   for (const k of [
     "providers",

@@ -1,3 +1,4 @@
+import { parseDuration, parseTimestamp } from "../inputs/time-input.js";
 import type { SecretMetadata } from "../model/secret.js";
 import type { DecayInfo } from "../service/types.js";
 
@@ -40,20 +41,19 @@ export function decayOf(meta: Pick<SecretMetadata, "ttlSeconds" | "expiresAt" | 
 }
 
 /**
- * Parse a duration or date: `30d`, `24h`, `15m`, `90s`, `2w`, or an ISO date/time
- * (`2025-12-31`). Returns seconds from `now` for durations or an absolute date.
+ * Parse a duration or date: `30d`, `24h`, `15m`, `90s`, `2w`, `1y`, or a date/time
+ * (`2025-12-31`, the start of that day UTC; see `parseTimestamp`). Returns seconds for
+ * durations or an absolute date; undefined for other text.
  */
-export function parseDurationOrDate(text: string, now: Date): { seconds?: number; date?: Date } | undefined {
-  const m = /^(\d+)\s*(s|m|h|d|w|y)$/i.exec(text.trim());
+export function parseDurationOrDate(text: string, _now?: Date): { seconds?: number; date?: Date } | undefined {
+  const m = /^(\d{1,16})\s*([smhdwy])$/i.exec(text.trim());
   if (m) {
-    const n = Number(m[1]);
-    const unit = { s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 31536000 }[m[2]!.toLowerCase() as "s"]!;
-    return { seconds: n * unit };
+    try {
+      return { seconds: parseDuration(text, "duration", { min: 0, max: Number.MAX_SAFE_INTEGER, unit: "seconds" }) };
+    } catch {
+      return undefined;
+    }
   }
-  if (/^\d{4}-\d{2}-\d{2}([Tt ][0-9:.]+([Zz]|[+-]\d{2}:?\d{2})?)?$/.test(text.trim())) {
-    const d = new Date(text.trim().length === 10 ? `${text.trim()}T00:00:00Z` : text.trim());
-    if (!Number.isNaN(d.getTime())) return { date: d };
-  }
-  void now;
-  return undefined;
+  const iso = parseTimestamp(text);
+  return iso === undefined ? undefined : { date: new Date(iso) };
 }

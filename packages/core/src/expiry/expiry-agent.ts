@@ -1,8 +1,9 @@
 import { CofferError, isCofferError } from "../errors/index.js";
+import { NUMERIC_RANGES } from "../inputs/numeric-ranges.js";
 import type { Coffer, ScanReport } from "../service/types.js";
 
 /** Longest interval between scans, seconds (one day). */
-export const MAX_AGENT_INTERVAL_SECONDS = 86400;
+export const MAX_AGENT_INTERVAL_SECONDS = NUMERIC_RANGES.agentIntervalSeconds.max;
 
 /** Options of {@link runExpiryAgent}. */
 export interface ExpiryAgentOptions {

@@ -1,13 +1,14 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { CofferError } from "../errors/index.js";
+import { NUMERIC_RANGES } from "../inputs/numeric-ranges.js";
 import { SECRET_FORMATS, type SecretFormat } from "../model/index.js";
 import { BASE62, DIGITS, LOWERCASE, SYMBOLS, UPPERCASE } from "./character-classes.js";
 import { randomString } from "./uniform-random.js";
 
 /** Smallest accepted `length`. */
-export const MIN_GENERATE_LENGTH = 8;
+export const MIN_GENERATE_LENGTH = NUMERIC_RANGES.generateLength.min;
 /** Largest accepted `length`. */
-export const MAX_GENERATE_LENGTH = 4096;
+export const MAX_GENERATE_LENGTH = NUMERIC_RANGES.generateLength.max;
 /** Longest accepted `prefix`. */
 export const MAX_PREFIX_LENGTH = 64;
 /** Characters a `prefix` may use. */

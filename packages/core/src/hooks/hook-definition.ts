@@ -10,6 +10,7 @@ import {
 } from "../config/config-checks.js";
 import { CofferError } from "../errors/index.js";
 import { isCofferCredentialVar } from "../exec/child-environment.js";
+import { NUMERIC_RANGES } from "../inputs/numeric-ranges.js";
 import { SCOPE_KINDS } from "../model/scope.js";
 import { DEFAULT_NAME_PATTERN } from "../names/secret-name.js";
 import { HOOK_EVENTS, type HookEvent } from "./hook.js";
@@ -36,7 +37,7 @@ export const SHELL_HOOK_KEYS = ["command", "cwd", "env"] as const;
 /** Extra keys of a webhook. */
 export const WEBHOOK_KEYS = ["url", "secret", "allowPrivateNetwork"] as const;
 /** Longest hook timeout, seconds. */
-export const MAX_HOOK_TIMEOUT_SECONDS = 120;
+export const MAX_HOOK_TIMEOUT_SECONDS = NUMERIC_RANGES.hookTimeoutSeconds.max;
 
 const HOOK_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const SECRET_REF = /^\$\{secret:([^}]+)\}$/;

@@ -1,4 +1,5 @@
 import { CofferError } from "../errors/index.js";
+import { parseTimestamp } from "../inputs/time-input.js";
 import { MAX_DESCRIPTION_BYTES, MAX_VALUE_BYTES, type ValueEncoding } from "../model/index.js";
 import { quoteName, validateSecretName } from "../names/index.js";
 import { IMPORT_ITEM_FIELDS, type ImportItem } from "./types.js";
@@ -6,33 +7,18 @@ import { IMPORT_ITEM_FIELDS, type ImportItem } from "./types.js";
 /** How scalars arrive: JSON keeps types; YAML is read with the failsafe schema (all strings). */
 export type ScalarStyle = "typed" | "text";
 
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 function fieldError(name: string, field: string, problem: string): CofferError {
   return new CofferError("INVALID_ARGUMENT", `import entry ${quoteName(name)}: ${field} ${problem}`, { name, field });
 }
 
-function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
-}
-
 /**
  * Check an expiry date (`YYYY-MM-DD`, or a date-time with `Z` or an offset) and normalize it to
- * ISO 8601 UTC. Returns undefined when the text is not such a date.
+ * ISO 8601 UTC (see `parseTimestamp`). Returns undefined when the text is not such a date.
  */
 export function normalizeExpiry(text: string): string | undefined {
-  const m = ISO_DATE.exec(text);
-  if (!m) return undefined;
-  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
-  if (m[4] !== undefined && (Number(m[4]) > 23 || Number(m[5]) > 59 || Number(m[6] ?? 0) > 59)) return undefined;
-  const zone = m[7];
-  if (zone !== undefined && zone !== "Z" && (Number(zone.slice(1, 3)) > 23 || Number(zone.slice(4)) > 59)) {
-    return undefined;
-  }
-  const time = Date.parse(m[4] === undefined ? `${m[1]}-${m[2]}-${m[3]}T00:00:00Z` : text);
-  return Number.isNaN(time) ? undefined : new Date(time).toISOString();
+  return parseTimestamp(text);
 }
 
 function readValue(name: string, raw: unknown, encoding: ValueEncoding): string {

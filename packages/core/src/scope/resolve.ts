@@ -2,6 +2,7 @@ import { isAbsolute } from "node:path";
 import { findProjectRoot } from "../config/load.js";
 import { CofferError } from "../errors/index.js";
 import { SCOPE_KINDS, type ScopeKind, type ScopeRef } from "../model/scope.js";
+import { validateAgentId } from "../names/agent-id.js";
 import type { ScopeInput } from "../service/types.js";
 
 /** Defaults the service fills scope inputs from. */
@@ -18,18 +19,11 @@ export interface ScopeDefaults {
   agentId?: string;
 }
 
-const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.@:-]{0,127}$/;
-
 function checkId(kind: string, id: string | undefined, field: string): string {
   if (!id) {
     throw new CofferError("INVALID_ARGUMENT", `${field} is required when scope is "${kind}"`, { field });
   }
-  if (!ID_PATTERN.test(id)) {
-    throw new CofferError("INVALID_ARGUMENT", `${field} must match [A-Za-z0-9][A-Za-z0-9_.@:-]* (1-128 characters)`, {
-      field,
-    });
-  }
-  return id;
+  return validateAgentId(id, field);
 }
 
 const projectRoots = new Map<string, string>();

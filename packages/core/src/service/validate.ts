@@ -1,5 +1,7 @@
 import { CofferError } from "../errors/index.js";
 import { PREFIX_PATTERN } from "../generate/index.js";
+import { checkNumericInput, NUMERIC_RANGES } from "../inputs/numeric-ranges.js";
+import { normalizeTimestamp } from "../inputs/time-input.js";
 import {
   MAX_DESCRIPTION_BYTES,
   MAX_VALUE_BYTES,
@@ -7,11 +9,10 @@ import {
   type SecretAttributes,
   type ValueEncoding,
 } from "../model/secret.js";
+import { AGENT_ID_RULE_TEXT, isValidAgentId } from "../names/agent-id.js";
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const TAG = /^[A-Za-z0-9][A-Za-z0-9_.:/@-]{0,63}$/;
-const AGENT_ID = /^[A-Za-z0-9][A-Za-z0-9_.@:-]{0,127}$/;
-const MAX_TTL_SECONDS = 10 * 366 * 86400;
 
 /** Size in bytes of a value as stored. */
 export function valueByteLength(value: string, encoding: ValueEncoding): number {
@@ -66,19 +67,6 @@ function fail(field: string, message: string): never {
   throw new CofferError("INVALID_ARGUMENT", message, { field });
 }
 
-/** Normalize a date/time string to ISO 8601. @throws CofferError INVALID_ARGUMENT */
-export function normalizeTimestamp(value: unknown, field: string): string {
-  if (typeof value !== "string") fail(field, `${field} must be an RFC 3339 date-time or a YYYY-MM-DD date`);
-  const text = value.trim();
-  const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(text);
-  const dateTime = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})$/.test(text);
-  const d = new Date(dateOnly ? `${text}T00:00:00Z` : text);
-  if ((!dateOnly && !dateTime) || Number.isNaN(d.getTime())) {
-    fail(field, `${field} must be an RFC 3339 date-time or a YYYY-MM-DD date`);
-  }
-  return d.toISOString();
-}
-
 /**
  * Validate write attributes (types, sizes, formats) and return a clean copy holding only the
  * known fields. @throws CofferError INVALID_ARGUMENT naming the field
@@ -102,17 +90,8 @@ export function validateAttributes(input: SecretAttributes): SecretAttributes {
     }
     out.tags = [...new Set(input.tags)];
   }
-  if (input.ttlSeconds !== undefined) {
-    if (
-      typeof input.ttlSeconds !== "number" ||
-      !Number.isInteger(input.ttlSeconds) ||
-      input.ttlSeconds <= 0 ||
-      input.ttlSeconds > MAX_TTL_SECONDS
-    ) {
-      fail("ttlSeconds", `ttlSeconds must be a whole number of seconds from 1 to ${MAX_TTL_SECONDS}`);
-    }
-    out.ttlSeconds = input.ttlSeconds;
-  }
+  if (input.ttlSeconds !== undefined)
+    out.ttlSeconds = checkNumericInput(NUMERIC_RANGES.ttlSeconds, input.ttlSeconds, "ttlSeconds");
   if (input.expiresAt !== undefined) out.expiresAt = normalizeTimestamp(input.expiresAt, "expiresAt");
   if (input.rotationFormat !== undefined) {
     if (!(SECRET_FORMATS as readonly unknown[]).includes(input.rotationFormat)) {
@@ -135,8 +114,8 @@ export function validateAttributes(input: SecretAttributes): SecretAttributes {
       fail("allowedAgentIds", "allowedAgentIds must be a list of at most 100 agent ids");
     }
     for (const id of input.allowedAgentIds) {
-      if (typeof id !== "string" || !AGENT_ID.test(id)) {
-        fail("allowedAgentIds", "each agent id must match [A-Za-z0-9][A-Za-z0-9_.@:-]* (1-128 characters)");
+      if (!isValidAgentId(id)) {
+        fail("allowedAgentIds", `each agent id must match ${AGENT_ID_RULE_TEXT}`);
       }
     }
     out.allowedAgentIds = [...new Set(input.allowedAgentIds)];

@@ -1,4 +1,5 @@
 import { CofferError } from "../errors/index.js";
+import { NUMERIC_RANGES } from "../inputs/numeric-ranges.js";
 import { MAX_GLOB_LENGTH } from "../names/name-glob.js";
 import type { DocumentStore } from "../store/index.js";
 import type { ApiTokenInfo, ApiTokens, CreateApiTokenInput, CreatedApiToken } from "./api-token.js";
@@ -12,7 +13,7 @@ export const TOKEN_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 /** Rule for token name patterns (globs over secret names). */
 export const TOKEN_GLOB_PATTERN = new RegExp(`^[A-Za-z0-9_./*?-]{1,${MAX_GLOB_LENGTH}}$`);
 /** Longest token lifetime, seconds (10 years). */
-export const MAX_TOKEN_LIFETIME_SECONDS = 10 * 365 * 24 * 3600;
+export const MAX_TOKEN_LIFETIME_SECONDS = NUMERIC_RANGES.tokenLifetimeSeconds.max;
 
 const LAST_USED_RESOLUTION_MS = 60_000;
 /** Verified tokens remembered at most (per documents epoch). */

@@ -1,5 +1,6 @@
 import { CofferError } from "../../errors/index.js";
 import { generateSecret } from "../../generate/index.js";
+import { checkNumericInput, NUMERIC_RANGES } from "../../inputs/numeric-ranges.js";
 import { scopeLabel } from "../../model/scope.js";
 import type { SecretAddress, SecretMetadata } from "../../model/secret.js";
 import type { OperationContext } from "../context.js";
@@ -96,9 +97,11 @@ export async function rotateSecret(
       generated = true;
     }
     const valid = validateValue(value, current.encoding === "base64" && !generated ? "base64" : "utf-8");
-    const grace = options.expireOld ? 0 : (options.graceSeconds ?? ctx.state.rotationGraceDays * DAY);
-    if (!Number.isFinite(grace) || grace < 0)
-      throw new CofferError("INVALID_ARGUMENT", "grace must be zero or more seconds", { field: "grace" });
+    const grace = options.expireOld
+      ? 0
+      : options.graceSeconds === undefined
+        ? ctx.state.rotationGraceDays * DAY
+        : checkNumericInput(NUMERIC_RANGES.graceSeconds, options.graceSeconds, "graceSeconds");
     const address: SecretAddress = {
       name,
       scope: current.scope,
