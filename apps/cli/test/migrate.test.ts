@@ -1,6 +1,15 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliWorld, COFFER_BIN, createWorld, envelope } from "./cli-harness.js";
@@ -76,6 +85,16 @@ describe("coffer migrate", () => {
     expect(readFileSync(join(w.cwd, "other.env"), "utf8")).toBe(
       "OPENAI_API_KEY=coffer://OPENAI_API_KEY\nNEW_ONE=coffer://NEW_ONE\n",
     );
+  });
+
+  it("follows a symbolic link: the file it points to is rewritten, the link stays", async () => {
+    mkdirSync(join(w.cwd, "shared"));
+    writeFileSync(join(w.cwd, "shared", "real.env"), "LINKED_KEY=linked-value-12345\n");
+    symlinkSync(join("shared", "real.env"), join(w.cwd, "link.env"));
+    const r = await w.run(["migrate", "link.env"]);
+    expect(r.code).toBe(0);
+    expect(lstatSync(join(w.cwd, "link.env")).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(w.cwd, "shared", "real.env"), "utf8")).toBe("LINKED_KEY=coffer://LINKED_KEY\n");
   });
 
   it("a kill at any moment of the rewrite leaves the old file or the new one, never a torn one", async () => {

@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync, realpathSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { CofferError, type MigrationItem, migrateDotenv, type ReferenceScope } from "@coffer/core";
 import { rewriteFileAtomically } from "../cli/atomic-rewrite.js";
@@ -60,8 +60,9 @@ export const migrateCommand: CommandHandler = async (ctx, args) => {
   const reports: Array<{ file: string; changed: boolean; items: MigrationItem[]; warnings: string[] }> = [];
   const lines: string[] = [];
   for (const file of files) {
-    const path = resolve(ctx.cwd, file);
-    const bytes = readDotenv(path, file);
+    // A symbolic link is followed: the file it points to is the one holding the values.
+    const bytes = readDotenv(resolve(ctx.cwd, file), file);
+    const path = realpathSync(resolve(ctx.cwd, file));
     const text = bytes.toString("utf8");
     if (!Buffer.from(text, "utf8").equals(bytes)) {
       throw new CofferError("INVALID_ARGUMENT", `${file} is not valid UTF-8; it was not changed`, { field: "file" });
