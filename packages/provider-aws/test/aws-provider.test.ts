@@ -190,7 +190,7 @@ describe.skipIf(MOTO_SKIP_REASON !== undefined)("aws-secrets-manager against mot
   });
 
   describe("deletes", () => {
-    it("refuses a write to a deleted secret with CONFLICT naming restore and purge", async () => {
+    it("writes a deleted secret again by restoring it and writing on top (its versions stay in history)", async () => {
       const { provider } = counted("deleted-write");
       const ref = { name: "GONE", scope: GLOBAL };
       await provider.set(ref, { value: "v" });
@@ -199,14 +199,15 @@ describe.skipIf(MOTO_SKIP_REASON !== undefined)("aws-secrets-manager against mot
       const days = (Date.parse(outcome.purgeAt!) - Date.now()) / 86_400_000;
       expect(days).toBeGreaterThan(9.9);
       expect(days).toBeLessThan(10.1);
-      const err = await provider.set(ref, { value: "new-value-xyz" }).catch((e: unknown) => e as CofferError);
-      expect(err).toBeInstanceOf(CofferError);
-      expect((err as CofferError).code).toBe("CONFLICT");
-      expect((err as CofferError).message).toMatch(/deleted .*restore it or purge it/);
       expect(await codeOf(provider.delete(ref, { recoveryWindowDays: 3 }))).toBe("INVALID_ARGUMENT");
       expect(await codeOf(provider.delete(ref))).toBe("NOT_FOUND");
-      await provider.restore(ref);
-      expect((await provider.set(ref, { value: "after" })).version).toBe(2);
+      const meta = await provider.set(ref, { value: "new-value-xyz" });
+      expect(meta).toMatchObject({ version: 2, replacedDeleted: true });
+      expect((await provider.get(ref)).value).toBe("new-value-xyz");
+      expect((await provider.history(ref)).map((h) => h.version)).toEqual([2, 1]);
+      const listed = await provider.list({ includeDeleted: true, prefix: "GONE" });
+      expect(listed.items.map((m) => m.deletedAt)).toEqual([undefined]);
+      expect((await provider.set(ref, { value: "after" })).replacedDeleted).toBeUndefined();
     });
   });
 

@@ -14,6 +14,7 @@ export const CONFORMANCE_CASE_NAMES = [
   "delete",
   "restore",
   "purge",
+  "reuse-deleted",
   "list-paging",
   "metadata",
   "binary",

@@ -1,7 +1,7 @@
 import { CONFORMANCE_CASE_NAMES, type ConformanceCaseName } from "./case-names.js";
 import { binaryCase, metadataCase } from "./cases/attribute-cases.js";
 import { capabilitiesCase, healthCase } from "./cases/capability-cases.js";
-import { deleteCase, purgeCase, restoreCase } from "./cases/deletion-cases.js";
+import { deleteCase, purgeCase, restoreCase, reuseCase } from "./cases/deletion-cases.js";
 import { envsCase, scopesCase } from "./cases/isolation-cases.js";
 import { listPagingCase } from "./cases/listing-cases.js";
 import { getCurrentCase, getManyCase, getMissingCase, largeValueCase } from "./cases/reading-cases.js";
@@ -26,6 +26,7 @@ const byName: Record<ConformanceCaseName, ConformanceCase> = {
   delete: deleteCase,
   restore: restoreCase,
   purge: purgeCase,
+  "reuse-deleted": reuseCase,
   "list-paging": listPagingCase,
   metadata: metadataCase,
   binary: binaryCase,

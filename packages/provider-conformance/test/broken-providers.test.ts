@@ -153,6 +153,33 @@ describe("the suite fails a broken provider", () => {
     await expect(run("delete", provider)).rejects.toThrow(/includeDeleted does not show a soft-deleted secret/);
   });
 
+  it("reuse-deleted fails a provider that refuses to write a soft-deleted name", async () => {
+    const deleted = new Set<string>();
+    const provider = brokenProvider((base) => ({
+      delete: async (ref, options) => {
+        deleted.add(ref.name);
+        return base.delete!(ref, options);
+      },
+      set: async (address, write, options) => {
+        if (deleted.has(address.name)) throw new CofferError("CONFLICT", "deleted; restore or purge it first");
+        return base.set!(address, write, options);
+      },
+    }));
+    await expect(run("reuse-deleted", provider)).rejects.toThrow(
+      /set on a soft-deleted secret failed with CofferError CONFLICT; it must start the secret live again/,
+    );
+  });
+
+  it("reuse-deleted fails a provider that restores every deleted state on a write", async () => {
+    const provider = brokenProvider((base) => ({
+      set: async (address, write, options) => {
+        await base.restore!({ name: address.name, scope: address.scope }).catch(() => undefined);
+        return base.set!(address, write, options);
+      },
+    }));
+    await expect(run("reuse-deleted", provider)).rejects.toThrow(/replacedDeleted|another env state/);
+  });
+
   it("restore fails a provider that brings back only the latest version", async () => {
     const lastValues = new Map<string, string>();
     const provider = brokenProvider((base) => ({

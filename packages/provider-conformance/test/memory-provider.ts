@@ -155,11 +155,13 @@ export function memoryProvider(options: MemoryProviderOptions = {}): Provider {
     }
     const key = keyOf(address.scope, address.name);
     let record = secrets.get(key);
-    if (record?.deletedAt !== undefined) {
-      throw new CofferError("CONFLICT", `secret ${JSON.stringify(address.name)} is deleted; restore or purge it first`);
+    // A deleted secret is replaced: the state written keeps its versions, the others (deleted) go.
+    const replacedDeleted = record?.deletedAt !== undefined;
+    if (record && replacedDeleted) {
+      for (const env of [...record.states.keys()]) if (env !== (address.env ?? "")) record.states.delete(env);
     }
     const state = record?.states.get(address.env ?? "");
-    const current = state?.current ?? 0;
+    const current = replacedDeleted ? 0 : (state?.current ?? 0);
     if (setOptions.ifVersion !== undefined && setOptions.ifVersion !== current) {
       throw new CofferError(
         "CONFLICT",
@@ -187,6 +189,11 @@ export function memoryProvider(options: MemoryProviderOptions = {}): Provider {
     else target.versions = [version];
     target.current += 1;
     record.states.set(address.env ?? "", target);
+    if (replacedDeleted) {
+      delete record.deletedAt;
+      delete record.purgeAt;
+      return { ...metadataOf(record, address.env, target, target.current), replacedDeleted: true };
+    }
     return metadataOf(record, address.env, target, target.current);
   };
 

@@ -32,12 +32,6 @@ describe("local provider: soft delete, restore and purge", () => {
     });
     await expect(p.delete(ref)).rejects.toMatchObject({ code: "NOT_FOUND" });
 
-    await expect(p.set(ref, { value: "three" })).rejects.toMatchObject({
-      code: "CONFLICT",
-      message: expect.stringContaining("restore or purge it first"),
-    });
-    await expect(p.set({ ...ref, env: "dev" }, { value: "x" })).rejects.toMatchObject({ code: "CONFLICT" });
-
     expect(await p.restore(ref)).toEqual({ versionsRestored: 3 });
     expect(await p.get(ref)).toMatchObject({ value: "two", version: 2 });
     expect((await p.get(ref, { version: 1 })).value).toBe("one");

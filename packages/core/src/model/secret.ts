@@ -68,6 +68,12 @@ export interface SecretMetadata extends SecretAttributes {
   deletedAt?: string;
   /** When a soft-deleted secret will be purged, ISO 8601. */
   purgeAt?: string;
+  /**
+   * Only on the metadata a write returns: the state written had been soft-deleted, and the write
+   * started it live again (its deleted versions stay in its history; other deleted states of the
+   * secret stay deleted).
+   */
+  replacedDeleted?: boolean;
   /** Provider instance that holds it (set by the provider). */
   provider: string;
 }

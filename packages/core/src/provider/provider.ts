@@ -152,11 +152,16 @@ export interface Provider {
    */
   lookup?(address: SecretAddress): Promise<StoredSecret | undefined>;
   /**
-   * Write a new version of one state.
-   * @throws CofferError CONFLICT on an `ifVersion` mismatch or a deleted secret; ALREADY_EXISTS in create mode.
+   * Write a new version of one state. A soft-deleted state counts as absent (`mode: "create"`
+   * and `ifVersion: 0` accept it): the write starts it live again, its deleted versions stay in
+   * its history, and the returned metadata has `replacedDeleted: true`.
+   * @throws CofferError CONFLICT on an `ifVersion` mismatch; ALREADY_EXISTS in create mode.
    */
   set?(address: SecretAddress, write: SecretWrite, options?: ProviderSetOptions): Promise<SecretMetadata>;
-  /** Delete every state of a secret (recoverable unless `purge`). @throws CofferError NOT_FOUND */
+  /**
+   * Delete every live state of a secret (recoverable unless `purge`; `purge` also removes
+   * states already deleted). @throws CofferError NOT_FOUND when no live state exists (with `purge`: no state at all)
+   */
   delete?(ref: SecretRef, options?: ProviderDeleteOptions): Promise<DeleteOutcome>;
   /** Bring back a soft-deleted secret with all its versions. @throws CofferError NOT_FOUND */
   restore?(ref: SecretRef, options?: ProviderMutationOptions): Promise<{ versionsRestored: number }>;

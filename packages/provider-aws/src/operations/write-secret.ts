@@ -168,7 +168,11 @@ async function updateMetadata(
  * concurrent Coffer writer that read the same N sends the same token and AWS refuses one of them
  * (ResourceExistsException): conditional writers get CONFLICT, unconditional ones retry on top.
  *
- * @throws CofferError CONFLICT (ifVersion mismatch, lost race, deleted secret), ALREADY_EXISTS (create mode), INVALID_ARGUMENT, TOO_LARGE
+ * A state scheduled for deletion counts as absent: it is restored (RestoreSecret) and the value
+ * written on top, so its deleted versions stay in its history; if that write fails, the state is
+ * deleted again. Other deleted states of the secret stay deleted.
+ *
+ * @throws CofferError CONFLICT (ifVersion mismatch, lost race), ALREADY_EXISTS (create mode), INVALID_ARGUMENT, TOO_LARGE
  */
 export async function setSecret(
   ctx: AwsProviderContext,
@@ -191,12 +195,26 @@ export async function setSecret(
   });
   const conditional = options.ifVersion !== undefined || options.mode === "create";
   const name = address.name;
+  // Set once this call restored a deleted state to write on top of it (AWS refuses writes to a
+  // secret scheduled for deletion): the state counts as absent, and a failed write deletes it again.
+  let restored: { deletedDate: Date } | undefined;
+  let written = false;
 
   try {
     for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
       const rec = await describeSecret(ctx, awsName, name);
-      if (rec?.deletedDate) throw deletedConflict(ctx, address);
-      const current = rec ? currentVersionNumber(rec) : 0;
+      if (rec?.deletedDate) {
+        await ctx.api.call("RestoreSecret", { SecretId: awsName }, { name });
+        restored ??= { deletedDate: rec.deletedDate };
+        if (rec.tags.has(TAG_KEYS.deletedAt)) {
+          await bestEffort(
+            ctx.api.call("UntagResource", { SecretId: awsName, TagKeys: [TAG_KEYS.deletedAt] }, { name }),
+          );
+        }
+        continue;
+      }
+      const stored = rec ? currentVersionNumber(rec) : 0;
+      const current = restored ? 0 : stored;
       if (options.mode === "create" && current > 0) {
         throw new CofferError("ALREADY_EXISTS", `secret ${stateLabel(address)} already exists in ${ctx.options.name}`, {
           name,
@@ -207,13 +225,14 @@ export async function setSecret(
       if (options.ifVersion !== undefined && options.ifVersion !== current) {
         throw versionConflict(ctx, address, options.ifVersion, current);
       }
-      const next = current + 1;
+      const next = stored + 1;
       const token = versionToken(awsName, next);
       const now = Date.now();
-      const createdAt =
-        (rec && readTagText(rec.tags, TAG_KEYS.createdAt)) ??
-        rec?.createdDate?.toISOString() ??
-        new Date(now).toISOString();
+      const createdAt = restored
+        ? new Date(now).toISOString()
+        : ((rec && readTagText(rec.tags, TAG_KEYS.createdAt)) ??
+          rec?.createdDate?.toISOString() ??
+          new Date(now).toISOString());
       const validUntil = rec ? readValidUntil(rec.tags) : new Map<number, number>();
       if (write.previousValidForSeconds !== undefined && current > 0) {
         validUntil.set(current, now + write.previousValidForSeconds * 1000);
@@ -354,6 +373,8 @@ export async function setSecret(
         ...readAttributes(tags, write.description),
       };
       if (address.env !== undefined) meta.env = address.env;
+      if (restored) meta.replacedDeleted = true;
+      written = true;
       return meta;
     }
     throw new CofferError(
@@ -361,6 +382,18 @@ export async function setSecret(
       `secret ${stateLabel(address)} is being written by other writers; ${WRITE_ATTEMPTS} attempts lost the race`,
       { name, provider: ctx.options.name },
     );
+  } catch (err) {
+    if (restored && !written) {
+      // The deleted value must not stay live because the write on top of it failed.
+      await bestEffort(
+        ctx.api.call(
+          "DeleteSecret",
+          { SecretId: awsName, RecoveryWindowInDays: ctx.options.recoveryWindowDays },
+          { name },
+        ),
+      );
+    }
+    throw err;
   } finally {
     ctx.cache.invalidate(awsName);
   }

@@ -17,6 +17,9 @@ import { orMissing } from "../transport/key-vault-api.js";
 import { type AzureProviderContext, azureNameOf, iso, tagsDisagree } from "./provider-context.js";
 import { metadataOf, numberAndCreation } from "./secret-versions.js";
 
+/** Deadline of a recover or delete poll loop. */
+const LONG_RUNNING_TIMEOUT_MS = 5 * 60_000;
+
 /** Largest value Azure Key Vault stores, in bytes of the stored text. */
 export const AZURE_MAX_VALUE_BYTES = 25 * 1024;
 
@@ -159,7 +162,8 @@ function checkWrite(
 /**
  * Write a new version: checked before any call, then, under this instance's lock of the Azure
  * name, compared with the current version (`mode`, `ifVersion`), the superseded version given its
- * rotation grace, and the new version written with its Coffer tags.
+ * rotation grace, and the new version written with its Coffer tags. A soft-deleted state counts
+ * as absent: it is recovered and written on top (its versions stay in its history).
  * @throws CofferError INVALID_ARGUMENT, TOO_LARGE, ALREADY_EXISTS, CONFLICT, PERMISSION_DENIED, UNAVAILABLE
  */
 export async function setSecret(
@@ -172,19 +176,19 @@ export async function setSecret(
   const azureName = azureNameOf(ctx, address);
   const { encoding, expiresOn, attributes } = checkWrite(ctx, address, write, setOptions ?? {});
   return ctx.writeLock.run(azureName, async () => {
-    const current = await currentForWrite(ctx, address, azureName);
-    if (setOptions?.mode === "create" && current !== undefined) {
+    const found = await currentForWrite(ctx, address, azureName);
+    if (setOptions?.mode === "create" && found !== undefined) {
       throw new CofferError(
         "ALREADY_EXISTS",
-        `secret ${quoteName(address.name)} already exists (version ${current.version})`,
+        `secret ${quoteName(address.name)} already exists (version ${found.version})`,
         {
           name: address.name,
           provider: providerName,
-          currentVersion: current.version,
+          currentVersion: found.version,
         },
       );
     }
-    const currentVersion = current?.version ?? 0;
+    const currentVersion = found?.version ?? 0;
     if (setOptions?.ifVersion !== undefined && setOptions.ifVersion !== currentVersion) {
       throw new CofferError(
         "CONFLICT",
@@ -192,47 +196,111 @@ export async function setSecret(
         { name: address.name, provider: providerName, currentVersion },
       );
     }
-    const version = currentVersion + 1;
-    const tags = packCofferTags({
-      name: address.name,
-      scope: address.scope,
-      ...(address.env === undefined ? {} : { env: address.env }),
-      version,
-      ...(current === undefined ? {} : { createdAt: current.createdAt }),
-      attributes,
-      ...(write.reason === undefined ? {} : { reason: write.reason }),
-    });
-    if (current !== undefined)
-      await setGrace(ctx, address, azureName, current.properties, write.previousValidForSeconds);
-    ctx.cache.invalidate(azureName);
-    let written: KeyVaultSecret;
+    // `found` undefined: the state is missing, or deleted but recoverable (Azure refuses a write to
+    // it with CONFLICT). A deleted state counts as absent: it is recovered and written on top, so
+    // its deleted versions stay in its history; if that write fails it is deleted again.
+    const write1 = (current: Awaited<ReturnType<typeof currentForWrite>>, replaced: boolean) =>
+      writeVersion(ctx, address, azureName, write, { encoding, expiresOn, attributes }, current, replaced);
     try {
-      written = await ctx.api.call(
-        "set",
-        address.name,
-        (s) =>
-          s.setSecret(azureName, write.value, {
-            contentType: encoding === "base64" ? BASE64_CONTENT_TYPE : TEXT_CONTENT_TYPE,
-            tags,
-            enabled: true,
-            ...(expiresOn === undefined ? {} : { expiresOn }),
-          }),
-        [write.value],
-      );
+      return await write1(found, false);
     } catch (err) {
-      if (isCofferError(err, "CONFLICT")) {
-        throw new CofferError(
-          "CONFLICT",
-          `secret ${quoteName(address.name)} is deleted but recoverable in ${ctx.options.vaultUrl}; restore it or purge it before writing`,
-          { name: address.name, provider: providerName, hint: "coffer restore (or delete --purge) first" },
-          { cause: err },
-        );
-      }
-      throw err;
-    } finally {
-      ctx.cache.invalidate(azureName);
+      if (found !== undefined || !isCofferError(err, "CONFLICT")) throw err;
     }
-    const createdAt = current?.createdAt ?? iso(written.properties.createdOn) ?? new Date().toISOString();
-    return metadataOf(ctx, address, written.properties, version, createdAt, parseCofferTags(written.properties.tags));
+    await recoverState(ctx, address, azureName);
+    try {
+      const recovered = await currentForWrite(ctx, address, azureName);
+      return await write1(recovered, true);
+    } catch (err) {
+      await deleteStateAgain(ctx, address, azureName).catch(() => undefined);
+      throw err;
+    }
   });
+}
+
+/** Recover one soft-deleted state (long-running: polled until done). */
+async function recoverState(ctx: AzureProviderContext, address: SecretAddress, azureName: string): Promise<void> {
+  try {
+    await ctx.api.call("restore", address.name, async (s) => {
+      const poller = await s.beginRecoverDeletedSecret(azureName, {
+        intervalInMs: ctx.options.pollIntervalMs,
+        abortSignal: AbortSignal.timeout(LONG_RUNNING_TIMEOUT_MS),
+      });
+      return poller.pollUntilDone();
+    });
+  } finally {
+    ctx.cache.invalidate(azureName);
+  }
+}
+
+/** Soft-delete one state again after a failed write on top of its recovery. */
+async function deleteStateAgain(ctx: AzureProviderContext, address: SecretAddress, azureName: string): Promise<void> {
+  try {
+    await ctx.api.call("delete", address.name, async (s) => {
+      const poller = await s.beginDeleteSecret(azureName, {
+        intervalInMs: ctx.options.pollIntervalMs,
+        abortSignal: AbortSignal.timeout(LONG_RUNNING_TIMEOUT_MS),
+      });
+      return poller.pollUntilDone();
+    });
+  } finally {
+    ctx.cache.invalidate(azureName);
+  }
+}
+
+/** Write version `current + 1` (1 when there is none) with its Coffer tags. */
+async function writeVersion(
+  ctx: AzureProviderContext,
+  address: SecretAddress,
+  azureName: string,
+  write: SecretWrite,
+  checked: ReturnType<typeof checkWrite>,
+  current: Awaited<ReturnType<typeof currentForWrite>>,
+  replacedDeleted: boolean,
+): Promise<SecretMetadata> {
+  const providerName = ctx.options.name;
+  const { encoding, expiresOn, attributes } = checked;
+  const version = (current?.version ?? 0) + 1;
+  const tags = packCofferTags({
+    name: address.name,
+    scope: address.scope,
+    ...(address.env === undefined ? {} : { env: address.env }),
+    version,
+    ...(current === undefined || replacedDeleted ? {} : { createdAt: current.createdAt }),
+    attributes,
+    ...(write.reason === undefined ? {} : { reason: write.reason }),
+  });
+  if (current !== undefined && !replacedDeleted)
+    await setGrace(ctx, address, azureName, current.properties, write.previousValidForSeconds);
+  ctx.cache.invalidate(azureName);
+  let written: KeyVaultSecret;
+  try {
+    written = await ctx.api.call(
+      "set",
+      address.name,
+      (s) =>
+        s.setSecret(azureName, write.value, {
+          contentType: encoding === "base64" ? BASE64_CONTENT_TYPE : TEXT_CONTENT_TYPE,
+          tags,
+          enabled: true,
+          ...(expiresOn === undefined ? {} : { expiresOn }),
+        }),
+      [write.value],
+    );
+  } finally {
+    ctx.cache.invalidate(azureName);
+  }
+  const createdAt =
+    current !== undefined && !replacedDeleted
+      ? current.createdAt
+      : (iso(written.properties.createdOn) ?? new Date().toISOString());
+  const meta = metadataOf(
+    ctx,
+    address,
+    written.properties,
+    version,
+    createdAt,
+    parseCofferTags(written.properties.tags),
+  );
+  if (replacedDeleted) meta.replacedDeleted = true;
+  return meta;
 }

@@ -1,4 +1,4 @@
-import type { SecretRef } from "@coffer/core";
+import { CofferError, type SecretRef } from "@coffer/core";
 import type { CaseContext } from "../case-context.js";
 import { describeResult, expectCofferError } from "../coffer-error-expectations.js";
 import type { ConformanceCase } from "../conformance-case.js";
@@ -99,20 +99,6 @@ export const deleteCase: ConformanceCase = {
           );
         }
       }
-    }
-    if (softDelete && !ctx.readOnly) {
-      await expectCofferError(
-        "set of a soft-deleted secret (restore or purge it first)",
-        () => ctx.set(ctx.address(name), { value: ctx.value("after-delete"), encoding: "utf-8" }),
-        "CONFLICT",
-        ctx.secretValues,
-      );
-      await expectCofferError(
-        "get after a refused write to a soft-deleted secret",
-        () => ctx.provider.get(ctx.address(name)),
-        "NOT_FOUND",
-        ctx.secretValues,
-      );
     }
     await expectCofferError("delete of a missing secret", () => remove(refOf(ctx, ctx.name("missing"))), "NOT_FOUND");
   },
@@ -237,6 +223,120 @@ export const purgeCase: ConformanceCase = {
         );
       }
       await gone(hard, "delete with purge: true");
+    }
+  },
+};
+
+/**
+ * A deleted name can be used again: `set` on a soft-deleted secret starts it live again (its
+ * deleted versions stay in its history, the result says a deleted secret was replaced), `mode:
+ * "create"` treats it as absent, other deleted states stay deleted, and it can be deleted again.
+ */
+export const reuseCase: ConformanceCase = {
+  name: "reuse-deleted",
+  title: "set on a soft-deleted name starts a live secret again; create treats it as absent",
+  support: (ctx) =>
+    ctx.readOnly ? { supported: false, reason: "capabilities.write is false" } : capabilitySupport(ctx, "softDelete"),
+  async run(ctx) {
+    const remove = requireMethod(ctx, "delete", "delete");
+    const { versions, list, envs, conditionalWrite } = ctx.capabilities;
+    const name = ctx.name("reused");
+    const values = await putVersions(ctx, name);
+    const before = await ctx.provider.get(ctx.address(name));
+    const envAddress = ctx.address(name, { env: "staging" });
+    if (envs) await ctx.set(envAddress, { value: ctx.value("staging"), encoding: "utf-8" });
+    await remove(refOf(ctx, name));
+
+    const next = ctx.value("after-delete");
+    const meta = await ctx.set(ctx.address(name), { value: next, encoding: "utf-8" }).catch((err: unknown) => {
+      const code = err instanceof CofferError ? `CofferError ${err.code}` : "an error";
+      throw new ConformanceViolation(
+        `set on a soft-deleted secret failed with ${code}; it must start the secret live again`,
+      );
+    });
+    if (meta.replacedDeleted !== true) {
+      throw new ConformanceViolation(
+        `set on a soft-deleted secret returned replacedDeleted ${describeResult(meta.replacedDeleted)}, expected true`,
+      );
+    }
+    if (versions && meta.version !== before.version + 1) {
+      throw new ConformanceViolation(
+        `set on a soft-deleted secret with ${values.length} version(s) made version ${describeResult(meta.version)}, expected ${before.version + 1} (deleted versions stay in its history)`,
+      );
+    }
+    expectStoredSecret(
+      "get after set on a deleted secret",
+      await ctx.provider.get(ctx.address(name)),
+      { name, value: next, version: meta.version },
+      ctx,
+    );
+    if (versions && ctx.provider.history) {
+      const history = await ctx.provider.history(ctx.address(name));
+      const numbers = history.map((h) => h.version);
+      if (!numbers.includes(1) || !numbers.includes(meta.version)) {
+        throw new ConformanceViolation(
+          `history after set on a deleted secret lists versions ${describeResult(numbers)}; expected the deleted version 1 and the new ${meta.version}`,
+        );
+      }
+    }
+    if (envs) {
+      await expectCofferError(
+        "get of another env state of a deleted secret after its default state was written again",
+        () => ctx.provider.get(envAddress),
+        "NOT_FOUND",
+        ctx.secretValues,
+      );
+    }
+    if (list) {
+      const item = await listed(ctx, name, false);
+      if (!item) throw new ConformanceViolation("list does not show a secret written again after its delete");
+      if (item.deletedAt !== undefined) {
+        throw new ConformanceViolation("list shows a secret written again after its delete with deletedAt still set");
+      }
+    }
+    const again = await ctx.provider.get(ctx.address(name));
+    if (again.replacedDeleted !== undefined) {
+      throw new ConformanceViolation("get returned replacedDeleted, which only a write's result carries");
+    }
+
+    // Deleted again (with the other state still deleted), then created in create mode.
+    await remove(refOf(ctx, name));
+    await expectCofferError(
+      "get after a second delete",
+      () => ctx.provider.get(ctx.address(name)),
+      "NOT_FOUND",
+      ctx.secretValues,
+    );
+    if (conditionalWrite) {
+      const created = ctx.value("created");
+      const meta2 = await ctx.set(ctx.address(name), { value: created, encoding: "utf-8" }, { mode: "create" });
+      if (meta2.replacedDeleted !== true) {
+        throw new ConformanceViolation("create of a soft-deleted name did not report replacedDeleted: true");
+      }
+      expectStoredSecret(
+        "get after create of a deleted name",
+        await ctx.provider.get(ctx.address(name)),
+        { name, value: created },
+        ctx,
+      );
+      await expectCofferError(
+        "create of a live name",
+        () => ctx.set(ctx.address(name), { value: ctx.value("dup"), encoding: "utf-8" }, { mode: "create" }),
+        "ALREADY_EXISTS",
+        ctx.secretValues,
+      );
+    }
+    // A purge removes the deleted states with the live ones.
+    if (ctx.capabilities.purge) {
+      const outcome = await remove(refOf(ctx, name), { purge: true });
+      if (outcome?.purged !== true)
+        throw new ConformanceViolation("delete with purge: true of a reused name did not purge");
+      await expectCofferError(
+        "get after purge of a reused name",
+        () => ctx.provider.get(ctx.address(name)),
+        "NOT_FOUND",
+        ctx.secretValues,
+      );
     }
   },
 };

@@ -225,7 +225,7 @@ export class SecretTable {
   ): CofferError {
     return new CofferError(
       "NOT_FOUND",
-      `${describeState(key)} is deleted (recoverable until ${row.purge_at}); restore it to use it`,
+      `${describeState(key)} is deleted (recoverable until ${row.purge_at}); restore it, or set it again to replace it`,
       { name: key.name, deletedAt: row.deleted_at, purgeAt: row.purge_at },
     );
   }
@@ -393,28 +393,21 @@ export class SecretTable {
       const now = this.#now();
       const nowIso = now.toISOString();
       this.#sweepExpired(session, nowIso);
-      const deleted = session
-        .statement(
-          "SELECT deleted_at, purge_at FROM secret_states WHERE scope = ? AND name = ? AND deleted_at IS NOT NULL LIMIT 1",
-        )
-        .get(key.scope, key.name) as { deleted_at: string; purge_at: string } | undefined;
-      if (deleted) {
-        throw new CofferError(
-          "CONFLICT",
-          `secret ${quoteName(key.name)} is deleted (recoverable until ${deleted.purge_at}); restore or purge it first`,
-          { name: key.name, deletedAt: deleted.deleted_at, purgeAt: deleted.purge_at },
-        );
-      }
       const state = session
         .statement(
-          `SELECT s.current_version, s.created_at, ${NEWEST_VERSION} FROM secret_states s WHERE s.scope = ? AND s.name = ? AND s.env = ?`,
+          `SELECT s.current_version, s.created_at, s.deleted_at, ${NEWEST_VERSION} FROM secret_states s WHERE s.scope = ? AND s.name = ? AND s.env = ?`,
         )
         .get(key.scope, key.name, key.env) as
-        | { current_version: number; created_at: string; newest_version: number | null }
+        | { current_version: number; created_at: string; deleted_at: string | null; newest_version: number | null }
         | undefined;
       if (state) this.#checkPointer(session, key, state);
-      const current = state?.current_version ?? 0;
-      if (opts.mode === "create" && state) {
+      // A soft-deleted state counts as absent: the write starts it live again, numbered after its
+      // deleted versions (which stay in its history).
+      const replacedDeleted = state !== undefined && state.deleted_at !== null;
+      const live = state !== undefined && !replacedDeleted;
+      const stored = state?.current_version ?? 0;
+      const current = live ? stored : 0;
+      if (opts.mode === "create" && live) {
         throw new CofferError("ALREADY_EXISTS", `${describeState(key)} already exists (version ${current})`, {
           name: key.name,
           currentVersion: current,
@@ -429,7 +422,7 @@ export class SecretTable {
           { name: key.name, currentVersion: current },
         );
       }
-      const version = current + 1;
+      const version = stored + 1;
       const ciphertext = session.cipher.seal(
         prepared.plaintext,
         valueBinding(key, version, prepared.encoding, prepared.attributesJson),
@@ -450,22 +443,29 @@ export class SecretTable {
           prepared.reason,
           nowIso,
         );
-      const createdAt = state?.created_at ?? nowIso;
-      if (state) updateState(session, key, { current_version: version });
-      else
+      const createdAt = live ? state.created_at : nowIso;
+      if (state) {
+        updateState(session, key, {
+          current_version: version,
+          created_at: createdAt,
+          deleted_at: null,
+          purge_at: null,
+        });
+      } else {
         insertState(session, key, {
           current_version: version,
           created_at: createdAt,
           deleted_at: null,
           purge_at: null,
         });
-      if (state && prepared.previousValidForSeconds !== undefined) {
+      }
+      if (live && prepared.previousValidForSeconds !== undefined) {
         const validUntil = new Date(now.getTime() + prepared.previousValidForSeconds * 1000).toISOString();
         session
           .statement(
             "UPDATE secret_versions SET valid_until = ? WHERE scope = ? AND name = ? AND env = ? AND version = ?",
           )
-          .run(validUntil, key.scope, key.name, key.env, current);
+          .run(validUntil, key.scope, key.name, key.env, stored);
       }
       session
         .statement("DELETE FROM secret_versions WHERE scope = ? AND name = ? AND env = ? AND version <= ?")
@@ -477,7 +477,7 @@ export class SecretTable {
           provider: audit.provider ?? this.#settings.providerName,
         });
       }
-      return this.#metadata(key, {
+      const meta = this.#metadata(key, {
         state_created_at: createdAt,
         deleted_at: null,
         purge_at: null,
@@ -486,6 +486,8 @@ export class SecretTable {
         attributes: prepared.attributesJson,
         created_at: nowIso,
       });
+      if (replacedDeleted) meta.replacedDeleted = true;
+      return meta;
     });
   }
 
@@ -545,13 +547,21 @@ export class SecretTable {
       if (opts.purge) {
         outcome = { versionsDeleted: this.#purgeRows(session, r, states), purged: true };
       } else {
-        const already = states.find((s) => s.deleted_at !== null);
-        if (already) throw this.#deleted({ name: r.name, env: "" }, already);
+        // States deleted before (a secret written again after a delete) keep their own dates.
+        const live = states.filter((s) => s.deleted_at === null);
+        if (live.length === 0) throw this.#deleted({ name: r.name, env: "" }, states[0]!);
+        const versions = session
+          .statement(
+            `SELECT count(*) AS n FROM secret_versions v JOIN secret_states s
+               ON s.scope = v.scope AND s.name = v.name AND s.env = v.env
+             WHERE v.scope = ? AND v.name = ? AND s.deleted_at IS NULL`,
+          )
+          .get(r.scope, r.name) as { n: number };
         const purgeAt = new Date(now.getTime() + days * DAY_MS).toISOString();
-        for (const { env } of states) {
+        for (const { env } of live) {
           updateState(session, { ...r, env }, { deleted_at: now.toISOString(), purge_at: purgeAt });
         }
-        outcome = { versionsDeleted: this.#countVersions(session, r), purged: false, purgeAt };
+        outcome = { versionsDeleted: versions.n, purged: false, purgeAt };
       }
       if (audit) appendAuditRow(session, { ...audit, provider: audit.provider ?? this.#settings.providerName });
       return outcome;
