@@ -257,7 +257,6 @@ async function writeVersion(
   current: Awaited<ReturnType<typeof currentForWrite>>,
   replacedDeleted: boolean,
 ): Promise<SecretMetadata> {
-  const providerName = ctx.options.name;
   const { encoding, expiresOn, attributes } = checked;
   const version = (current?.version ?? 0) + 1;
   const tags = packCofferTags({

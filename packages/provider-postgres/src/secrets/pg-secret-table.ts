@@ -183,7 +183,7 @@ export class PgSecretTable {
   ): CofferError {
     return new CofferError(
       "NOT_FOUND",
-      `${describeState(key)} is deleted (recoverable until ${row.purge_at}); restore it to use it`,
+      `${describeState(key)} is deleted (recoverable until ${row.purge_at}); restore it, or set it again to replace it`,
       {
         name: key.name,
         deletedAt: row.deleted_at,
@@ -409,30 +409,27 @@ export class PgSecretTable {
       const now = this.#now();
       const nowIso = now.toISOString();
       await this.#sweepExpired(tx, key, nowIso);
-      const deleted = (
-        await tx.query<{ deleted_at: string; purge_at: string }>(
-          "SELECT deleted_at, purge_at FROM secret_states WHERE scope = $1 AND name = $2 AND deleted_at IS NOT NULL LIMIT 1",
-          [key.scope, key.name],
-        )
-      )[0];
-      if (deleted) {
-        throw new CofferError(
-          "CONFLICT",
-          `secret ${quoteName(key.name)} is deleted (recoverable until ${deleted.purge_at}); restore or purge it first`,
-          { name: key.name, deletedAt: deleted.deleted_at, purgeAt: deleted.purge_at },
-        );
-      }
       const state = (
-        await tx.query<{ current_version: number; created_at: string; newest_version: number | null }>(
-          `SELECT s.current_version, s.created_at,
+        await tx.query<{
+          current_version: number;
+          created_at: string;
+          deleted_at: string | null;
+          newest_version: number | null;
+        }>(
+          `SELECT s.current_version, s.created_at, s.deleted_at,
                   (SELECT max(n.version) FROM secret_versions n WHERE n.scope = s.scope AND n.name = s.name AND n.env = s.env) AS newest_version
            FROM secret_states s WHERE s.scope = $1 AND s.name = $2 AND s.env = $3`,
           [key.scope, key.name, key.env],
         )
       )[0];
       if (state) this.#checkPointer(key, state);
-      const current = state?.current_version ?? 0;
-      if (opts.mode === "create" && state) {
+      // A soft-deleted state counts as absent: the write starts it live again, numbered after its
+      // deleted versions (which stay in its history).
+      const replacedDeleted = state !== undefined && state.deleted_at !== null;
+      const live = state !== undefined && !replacedDeleted;
+      const stored = state?.current_version ?? 0;
+      const current = live ? stored : 0;
+      if (opts.mode === "create" && live) {
         throw new CofferError("ALREADY_EXISTS", `${describeState(key)} already exists (version ${current})`, {
           name: key.name,
           currentVersion: current,
@@ -447,7 +444,7 @@ export class PgSecretTable {
           { name: key.name, currentVersion: current },
         );
       }
-      const version = current + 1;
+      const version = stored + 1;
       const ciphertext = sealKey.cipher.seal(
         prepared.plaintext,
         valueBinding(key, version, prepared.encoding, prepared.attributesJson),
@@ -468,17 +465,18 @@ export class PgSecretTable {
           nowIso,
         ],
       );
-      const createdAt = state?.created_at ?? nowIso;
+      const createdAt = live ? state.created_at : nowIso;
       await tx.query(
         `INSERT INTO secret_states (scope, name, env, current_version, created_at) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (scope, name, env) DO UPDATE SET current_version = excluded.current_version`,
+         ON CONFLICT (scope, name, env) DO UPDATE SET current_version = excluded.current_version,
+           created_at = excluded.created_at, deleted_at = NULL, purge_at = NULL`,
         [key.scope, key.name, key.env, version, createdAt],
       );
-      if (state && prepared.previousValidForSeconds !== undefined) {
+      if (live && prepared.previousValidForSeconds !== undefined) {
         const validUntil = new Date(now.getTime() + prepared.previousValidForSeconds * 1000).toISOString();
         await tx.query(
           "UPDATE secret_versions SET valid_until = $1 WHERE scope = $2 AND name = $3 AND env = $4 AND version = $5",
-          [validUntil, key.scope, key.name, key.env, current],
+          [validUntil, key.scope, key.name, key.env, stored],
         );
       }
       await tx.query("DELETE FROM secret_versions WHERE scope = $1 AND name = $2 AND env = $3 AND version <= $4", [
@@ -488,7 +486,7 @@ export class PgSecretTable {
         version - this.#settings.historyLimit,
       ]);
       await this.#appendAudit(tx, audit, { version: audit?.version ?? version });
-      return this.#metadata(key, {
+      const meta = this.#metadata(key, {
         state_created_at: createdAt,
         deleted_at: null,
         purge_at: null,
@@ -497,6 +495,8 @@ export class PgSecretTable {
         attributes: prepared.attributesJson,
         created_at: nowIso,
       });
+      if (replacedDeleted) meta.replacedDeleted = true;
+      return meta;
     });
   }
 
@@ -552,16 +552,21 @@ export class PgSecretTable {
       if (opts.purge) {
         outcome = { versionsDeleted: await this.#purgeRows(tx, r), purged: true };
       } else {
-        const already = states.find((s) => s.deleted_at !== null);
-        if (already) throw this.#deleted({ name: r.name, env: "" }, already);
+        // States deleted before (a secret written again after a delete) keep their own dates.
+        const live = states.filter((s) => s.deleted_at === null);
+        if (live.length === 0) throw this.#deleted({ name: r.name, env: "" }, states[0]!);
+        const versions = await tx.query<{ n: string }>(
+          `SELECT count(*) AS n FROM secret_versions v JOIN secret_states s
+             ON s.scope = v.scope AND s.name = v.name AND s.env = v.env
+           WHERE v.scope = $1 AND v.name = $2 AND s.deleted_at IS NULL`,
+          [r.scope, r.name],
+        );
         const purgeAt = new Date(now.getTime() + days * DAY_MS).toISOString();
-        await tx.query("UPDATE secret_states SET deleted_at = $1, purge_at = $2 WHERE scope = $3 AND name = $4", [
-          now.toISOString(),
-          purgeAt,
-          r.scope,
-          r.name,
-        ]);
-        outcome = { versionsDeleted: await this.#countVersions(tx, r), purged: false, purgeAt };
+        await tx.query(
+          "UPDATE secret_states SET deleted_at = $1, purge_at = $2 WHERE scope = $3 AND name = $4 AND deleted_at IS NULL",
+          [now.toISOString(), purgeAt, r.scope, r.name],
+        );
+        outcome = { versionsDeleted: Number(versions[0]?.n ?? 0), purged: false, purgeAt };
       }
       await this.#appendAudit(tx, audit);
       return outcome;
