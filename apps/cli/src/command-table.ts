@@ -329,6 +329,7 @@ export const COMMANDS: CommandSpec[] = [
     name: "mcp install",
     summary: "add the coffer-mcp server to Claude Code, Cursor or VS Code (no secret goes in the file)",
     positionals: [],
+    commandLine: true,
     options: {
       client: { type: "string", value: "C", description: "claude-code, cursor or vscode (required)" },
       scope: { type: "string", value: "S", description: "project (default) or user" },
@@ -338,9 +339,21 @@ export const COMMANDS: CommandSpec[] = [
         description: "agent id coffer-mcp runs as (default: the client's name)",
       },
       print: { type: "boolean", description: "print the configuration instead of writing it" },
+      wrap: {
+        type: "string",
+        value: "NAME",
+        description: "install another server NAME (its command after --), started through 'coffer mcp wrap'",
+      },
+      ref: {
+        type: "string",
+        value: "KEY=coffer://S",
+        repeatable: true,
+        description: "with --wrap: an environment variable of that server holding a reference (repeatable)",
+      },
     },
     examples: [
       "coffer mcp install --client claude-code",
+      "coffer mcp install --client cursor --wrap github --ref GITHUB_PERSONAL_ACCESS_TOKEN=coffer://GITHUB_TOKEN -- npx -y @modelcontextprotocol/server-github",
       "coffer mcp install --client cursor --scope user",
       "coffer mcp install --client vscode --print",
     ],

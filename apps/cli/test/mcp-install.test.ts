@@ -188,4 +188,83 @@ describe("coffer mcp install", () => {
     expect(bad.stderr).toMatch(/--agent-id must match/);
     expect(existsSync(join(w.cwd, ".cursor"))).toBe(false);
   });
+
+  it("--wrap installs another server started through 'coffer mcp wrap', its environment holding references only", async () => {
+    const r = await w.run([
+      "mcp",
+      "install",
+      "--client",
+      "cursor",
+      "--wrap",
+      "github",
+      "--ref",
+      "GITHUB_PERSONAL_ACCESS_TOKEN=coffer://GITHUB_TOKEN",
+      "--ref",
+      "OTHER=coffer://OTHER?env=prod",
+      "--",
+      "npx",
+      "-y",
+      "@modelcontextprotocol/server-github",
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const file = join(w.cwd, ".cursor", "mcp.json");
+    expect(json(file)).toEqual({
+      mcpServers: {
+        github: {
+          command: "coffer",
+          args: ["mcp", "wrap", "--", "npx", "-y", "@modelcontextprotocol/server-github"],
+          env: { GITHUB_PERSONAL_ACCESS_TOKEN: "coffer://GITHUB_TOKEN", OTHER: "coffer://OTHER?env=prod" },
+        },
+      },
+    });
+    expect(r.stdout).toContain("references only");
+    // The coffer server entry can sit beside it.
+    expect((await w.run(["mcp", "install", "--client", "cursor"])).code).toBe(0);
+    expect(Object.keys((json(file) as { mcpServers: object }).mcpServers).sort()).toEqual(["coffer", "github"]);
+  });
+
+  it("--wrap refuses a --ref that is not a reference without writing or echoing it", async () => {
+    const value = "ghp_realTokenValue0123456789abcdefABCD";
+    const r = await w.run([
+      "mcp",
+      "install",
+      "--client",
+      "cursor",
+      "--wrap",
+      "gh",
+      "--ref",
+      `TOKEN=${value}`,
+      "--",
+      "server",
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stdout + r.stderr).not.toContain(value);
+    expect(r.stderr).toContain("--ref TOKEN");
+    expect(existsSync(join(w.cwd, ".cursor", "mcp.json"))).toBe(false);
+    expect((await w.run(["mcp", "install", "--client", "cursor", "--wrap", "gh"])).code).toBe(2);
+    expect((await w.run(["mcp", "install", "--client", "cursor", "--", "server"])).code).toBe(2);
+  });
+
+  it("--wrap for Claude Code's user scope prints the claude mcp add command", async () => {
+    const r = await w.run([
+      "mcp",
+      "install",
+      "--client",
+      "claude-code",
+      "--scope",
+      "user",
+      "--wrap",
+      "github",
+      "--ref",
+      "TOKEN=coffer://GITHUB_TOKEN?scope=team:acme&env=prod",
+      "--",
+      "npx",
+      "-y",
+      "server-github",
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(
+      "claude mcp add --scope user -e 'TOKEN=coffer://GITHUB_TOKEN?scope=team:acme&env=prod' github -- coffer mcp wrap -- npx -y server-github",
+    );
+  });
 });

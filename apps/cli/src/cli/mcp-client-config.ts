@@ -21,6 +21,8 @@ export interface McpInstallPlan {
   scope: McpInstallScope;
   /** The agent id coffer-mcp runs as (audited, checked by policy). */
   agentId: string;
+  /** Name of the server entry. @default "coffer" */
+  name: string;
   /** JSON file the entry is merged into; absent when Coffer only prints what to do. */
   file?: string;
   /** Key of the object holding the servers in that JSON (`mcpServers`, or `servers` for VS Code). */
@@ -39,11 +41,27 @@ export function checkAgentId(id: string): string {
   return validateAgentId(id, "--agent-id");
 }
 
+/** Another MCP server to install started through `coffer mcp wrap`, with references in its environment. */
+export interface WrappedServer {
+  /** Name of its entry. */
+  name: string;
+  /** Its command line (program and arguments). */
+  command: string[];
+  /** Environment variables whose values are `coffer://` references (never values). */
+  env: Record<string, string>;
+}
+
+/** Quote one word for a POSIX shell command shown to the user. */
+function shellWord(word: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
+}
+
 /**
  * What `coffer mcp install` does for a client and scope. Claude Code's user scope lives in
  * `~/.claude.json`, the application's own state file that it rewrites while running, so Coffer
  * prints the `claude mcp add` command instead of editing it; VS Code's user configuration lives
- * in the profile, so Coffer prints the snippet for "MCP: Open User Configuration".
+ * in the profile, so Coffer prints the snippet for "MCP: Open User Configuration". With `wrap`, the
+ * entry starts another server through `coffer mcp wrap`, its environment holding references.
  */
 export function planMcpInstall(options: {
   client: McpClient;
@@ -51,30 +69,37 @@ export function planMcpInstall(options: {
   agentId?: string;
   projectRoot: string;
   home: string;
+  wrap?: WrappedServer;
 }): McpInstallPlan {
-  const { client, scope } = options;
+  const { client, scope, wrap } = options;
   const agentId = checkAgentId(options.agentId ?? client);
-  const args = ["--agent-id", agentId];
+  const name = wrap?.name ?? MCP_SERVER_NAME;
+  const command = wrap ? "coffer" : MCP_SERVER_COMMAND;
+  const args = wrap ? ["mcp", "wrap", "--", ...wrap.command] : ["--agent-id", agentId];
+  const env = wrap && Object.keys(wrap.env).length > 0 ? { env: wrap.env } : {};
   switch (client) {
     case "claude-code": {
-      const entry = { command: MCP_SERVER_COMMAND, args };
+      const entry = { command, args, ...env };
       if (scope === "project") {
         return {
           client,
           scope,
           agentId,
+          name,
           file: join(options.projectRoot, ".mcp.json"),
           serversKey: "mcpServers",
           entry,
         };
       }
+      const envFlags = Object.entries(wrap?.env ?? {}).map(([k, v]) => `-e ${shellWord(`${k}=${v}`)} `);
       return {
         client,
         scope,
         agentId,
+        name,
         serversKey: "mcpServers",
         entry,
-        manualStep: `claude mcp add --scope user ${MCP_SERVER_NAME} -- ${MCP_SERVER_COMMAND} ${args.join(" ")}`,
+        manualStep: `claude mcp add --scope user ${envFlags.join("")}${name} -- ${[command, ...args].map(shellWord).join(" ")}`,
       };
     }
     case "cursor": {
@@ -83,18 +108,20 @@ export function planMcpInstall(options: {
         client,
         scope,
         agentId,
+        name,
         file: join(dir, ".cursor", "mcp.json"),
         serversKey: "mcpServers",
-        entry: { command: MCP_SERVER_COMMAND, args },
+        entry: { command, args, ...env },
       };
     }
     case "vscode": {
-      const entry = { type: "stdio", command: MCP_SERVER_COMMAND, args };
+      const entry = { type: "stdio", command, args, ...env };
       if (scope === "project") {
         return {
           client,
           scope,
           agentId,
+          name,
           file: join(options.projectRoot, ".vscode", "mcp.json"),
           serversKey: "servers",
           entry,
@@ -104,6 +131,7 @@ export function planMcpInstall(options: {
         client,
         scope,
         agentId,
+        name,
         serversKey: "servers",
         entry,
         manualStep: 'in VS Code run "MCP: Open User Configuration" and add this server under "servers"',
@@ -114,7 +142,7 @@ export function planMcpInstall(options: {
 
 /** The JSON a plan stands for on its own: `{ "<serversKey>": { "coffer": entry } }`. */
 export function configSnippet(plan: McpInstallPlan): Record<string, unknown> {
-  return { [plan.serversKey]: { [MCP_SERVER_NAME]: plan.entry } };
+  return { [plan.serversKey]: { [plan.name]: plan.entry } };
 }
 
 /** What merging did to the file. */
@@ -163,7 +191,7 @@ export function mergeMcpConfig(
       },
     );
   }
-  const previous = servers[MCP_SERVER_NAME];
+  const previous = servers[plan.name];
   const change: McpMergeChange =
     existing === undefined
       ? "created"
@@ -172,6 +200,6 @@ export function mergeMcpConfig(
         : JSON.stringify(previous) === JSON.stringify(plan.entry)
           ? "unchanged"
           : "updated";
-  const merged = { ...document, [plan.serversKey]: { ...servers, [MCP_SERVER_NAME]: plan.entry } };
+  const merged = { ...document, [plan.serversKey]: { ...servers, [plan.name]: plan.entry } };
   return { text: `${JSON.stringify(merged, null, 2)}\n`, change };
 }
