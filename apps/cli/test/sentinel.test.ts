@@ -18,6 +18,8 @@ describe("a secret value never leaks", () => {
   afterAll(() => w.cleanup());
 
   it("appears in no output, error or file through every non-revealing command", async () => {
+    // A .env file holding the value, for scan and migrate (migrate rewrites it to references).
+    writeFileSync(join(w.cwd, "leak.env"), `sentinel-key=${SENTINEL}\nREF=coffer://sentinel-key\n`);
     const commands: Array<{ args: string[]; input?: string; env?: NodeJS.ProcessEnv }> = [
       { args: ["get", "sentinel-key"] },
       { args: ["get", "sentinel-key", "--json"] },
@@ -77,6 +79,17 @@ describe("a secret value never leaks", () => {
       { args: ["delete", "sentinel-copy"] },
       { args: ["delete", "sentinel-copy", "--confirm"] },
       { args: ["restore", "sentinel-copy"] },
+      { args: ["scan"] },
+      { args: ["scan", "--json"] },
+      { args: ["scan", "--format", "sarif"] },
+      { args: ["scan", "--format", "json", "--generic"] },
+      { args: ["migrate", "leak.env", "--dry-run"] },
+      { args: ["migrate", "leak.env", "--json"] },
+      { args: ["run", "--env-file", "leak.env", "--", process.execPath, "-e", "console.log(process.env.REF)"] },
+      {
+        args: ["mcp", "wrap", "--", process.execPath, "-e", "console.log(process.env.WRAPPED)"],
+        env: { WRAPPED: "coffer://sentinel-key" },
+      },
     ];
     for (const c of commands) {
       const r = await w.run(c.args, { input: c.input, env: c.env });
