@@ -46,6 +46,22 @@ describe("references: coffer run --env-file and coffer inject", () => {
     expect(second).toBe(`${KEY.length} true true`);
   });
 
+  it("with --only as well, those secrets are injected beside the file's variables", async () => {
+    writeFileSync(join(w.cwd, "only.env"), "A=coffer://OPENAI_API_KEY\n");
+    const r = await w.run([
+      "run",
+      "--env-file",
+      "only.env",
+      "--only",
+      "UNRELATED",
+      "--",
+      process.execPath,
+      "-e",
+      printEnv,
+    ]);
+    expect(JSON.parse(r.stdout)).toMatchObject({ A: "[REDACTED:OPENAI_API_KEY]", U: "[REDACTED:UNRELATED]" });
+  });
+
   it("later --env-file files override earlier ones", async () => {
     writeFileSync(join(w.cwd, "a.env"), "A=coffer://OPENAI_API_KEY\nB=first\n");
     writeFileSync(join(w.cwd, "b.env"), "B=second\n");

@@ -86,6 +86,7 @@ export const runCommand: CommandHandler = async (ctx, args) => {
   // Plain values of the env files are not secrets: passed through as written, not masked.
   const plain = Object.fromEntries(fromFiles.filter((v) => v.secretName === undefined).map((v) => [v.key, v.value]));
   for (const key of Object.keys(plain)) delete injection.vars[key];
+  injection.secrets = injection.secrets.filter((s) => !Object.hasOwn(plain, s.envVar));
   if (injection.missing.length > 0) {
     throw new CofferError("NOT_FOUND", `secrets not found: ${injection.missing.join(", ")}`, {
       names: injection.missing,
