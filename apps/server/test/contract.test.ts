@@ -113,6 +113,18 @@ describe("REST contract", () => {
     expect((await server.request("GET", secretPath("existing"), { token: admin })).body.version).toBe(1);
   });
 
+  it("an optional JSON body may be left out, but a JSON null is not an object (400)", async () => {
+    for (const suffix of ["/rotate", "/restore"]) {
+      const res = await server.request("POST", secretPath("existing", suffix), {
+        token: admin,
+        body: "null",
+        headers: { "content-type": "application/json" },
+      });
+      expectProblem(res, 400);
+    }
+    expect((await server.request("GET", secretPath("existing"), { token: admin })).body.version).toBe(1);
+  });
+
   it("the document has a servers entry and documents every status the server answers", () => {
     expect(doc.servers).toEqual([expect.objectContaining({ url: "/" })]);
     const statuses = new Set<string>();

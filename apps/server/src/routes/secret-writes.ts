@@ -95,9 +95,9 @@ const putValueRules = [
   },
 ];
 
-/** Treat a missing body as `{}` on routes whose body is optional. */
+/** Treat a missing body as `{}` on routes whose body is optional (a JSON `null` is a body, and not an object: 400). */
 async function emptyBodyAsObject(req: FastifyRequest): Promise<void> {
-  if (req.body === undefined || req.body === null) req.body = {};
+  if (req.body === undefined) req.body = {};
 }
 
 /** PUT, DELETE, restore, rotate and rollback of `/v1/secrets/{name}`. */
