@@ -1,26 +1,380 @@
-export * from "./approvals/index.js";
-export * from "./audit/index.js";
-export * from "./bundle/index.js";
-export * from "./chain/index.js";
-export * from "./config/index.js";
-export * from "./dotenv/index.js";
-export * from "./environment/index.js";
-export * from "./errors/index.js";
-export * from "./exec/index.js";
-export * from "./expiry/index.js";
-export * from "./generate/index.js";
-export * from "./hooks/index.js";
-export * from "./import-formats/index.js";
-export * from "./inputs/index.js";
-export * from "./leak-scan/index.js";
-export * from "./model/index.js";
-export * from "./names/index.js";
-export * from "./policy/index.js";
-export * from "./provider/index.js";
-export * from "./redact/index.js";
-export * from "./references/index.js";
-export * from "./remote/index.js";
-export * from "./scope/index.js";
-export * from "./service/index.js";
-export * from "./store/index.js";
-export * from "./tokens/index.js";
+/**
+ * The public API of `@coffer/core`, by name. Each area folder's `index.ts` lists what the area
+ * offers the rest of the package; only what front ends, providers and library users need is
+ * re-exported here.
+ */
+export {
+  APPROVAL_STATUSES,
+  type ApprovalListFilter,
+  type ApprovalRequest,
+  type ApprovalRequester,
+  type ApprovalRequestInput,
+  type ApprovalRequestOutcome,
+  type ApprovalStatus,
+  type ApprovalSubject,
+  type Approvals,
+  type ApprovalsConfig,
+  type ApprovalsOptions,
+  type ApproveOptions,
+  approvals,
+  type DenyApprovalOptions,
+  mergeApprovalsConfigs,
+  type StoredApprovalStatus,
+  validateApprovalsConfig,
+} from "./approvals/index.js";
+export {
+  type Accessor,
+  type Anomaly,
+  type AnomalyOptions,
+  AUDIT_ACTIONS,
+  type AuditAction,
+  type AuditEntry,
+  type AuditEntryInput,
+  type AuditLog,
+  type AuditQuery,
+  type AuditVerification,
+  applyRetention,
+  applyRetentionDaily,
+  type DailyRetentionOptions,
+  type DailyRetentionOutcome,
+  detectAnomalies,
+  exportAuditJsonl,
+  type FrontEnd,
+  MAX_RETENTION_DAYS,
+  RETENTION_DOCUMENT,
+  type RetentionOutcome,
+} from "./audit/index.js";
+export {
+  type BundlePayload,
+  decryptBundle,
+  type EncryptBundleOptions,
+  encryptBundle,
+  isEncryptedBundle,
+} from "./bundle/index.js";
+export {
+  type ChainEntry,
+  type ChainHit,
+  type ChainPolicy,
+  FallbackChain,
+  type FallbackChainOptions,
+  type ReadFreshness,
+} from "./chain/index.js";
+export {
+  type CofferConfig,
+  configuredProviders,
+  findProjectRoot,
+  type LoadConfigOptions,
+  type LoadedConfig,
+  loadConfig,
+  PROVIDER_KINDS,
+  type ProviderConfig,
+  type ProviderKind,
+  USER_CONFIG_FILE,
+} from "./config/index.js";
+export {
+  type DotenvAssignment,
+  type DotenvAssignmentSpan,
+  type DotenvEntry,
+  type DotenvParseResult,
+  type DotenvWarning,
+  type DotenvWarningCode,
+  formatDotenv,
+  parseDotenv,
+  scanDotenv,
+} from "./dotenv/index.js";
+export { currentGitBranch, detectEnvironment, type EnvironmentSources } from "./environment/index.js";
+export {
+  CofferError,
+  ERROR_CODES,
+  type ErrorCode,
+  type ErrorDetails,
+  isCofferError,
+  type ProviderOutcome,
+  toCofferError,
+} from "./errors/index.js";
+export {
+  type ExecWithSecretsOptions,
+  type ExecWithSecretsResult,
+  execWithSecrets,
+  shellExitStatus,
+} from "./exec/index.js";
+export {
+  decayOf,
+  type ExpiryAgentOptions,
+  type ExpiryAgentResult,
+  parseDurationOrDate,
+  runExpiryAgent,
+} from "./expiry/index.js";
+export {
+  type GenerateCharset,
+  type GeneratedSecret,
+  type GenerateSecretOptions,
+  generateSecret,
+  MAX_PREFIX_LENGTH,
+} from "./generate/index.js";
+export {
+  type FunctionHookOptions,
+  functionHook,
+  type GovernedHookSource,
+  type GovernedHookSourceOptions,
+  governedHookSource,
+  guardedLookup,
+  HOOK_EVENTS,
+  HOOK_TYPES,
+  type Hook,
+  type HookBuildContext,
+  type HookChangeOptions,
+  type HookDefinition,
+  type HookDefinitionBase,
+  type HookEvent,
+  type HookListing,
+  type HookMatch,
+  type HookPayload,
+  type HookRegistry,
+  type HookRegistryOptions,
+  type HookReport,
+  type HookSource,
+  type HookTestResult,
+  type HookType,
+  type HookVeto,
+  hookRegistry,
+  isPrivateAddress,
+  type ShellHookContext,
+  type ShellHookDefinition,
+  shellHook,
+  signWebhookPayload,
+  validateHookDefinition,
+  validateHookDefinitions,
+  verifyWebhookSignature,
+  WEBHOOK_SIGNATURE_HEADER,
+  type WebhookHookContext,
+  type WebhookHookDefinition,
+  webhookHook,
+  webhookSecretReference,
+} from "./hooks/index.js";
+export {
+  detectImportFormat,
+  EXPORT_FORMATS,
+  type ExportFormat,
+  type ExportFormatOptions,
+  type ExportItem,
+  formatExport,
+  IMPORT_FORMATS,
+  type ImportFormat,
+  type ImportItem,
+  type ImportResult,
+  type ImportWarning,
+  type ImportWarningCode,
+  parseImport,
+} from "./import-formats/index.js";
+export {
+  checkNumericInput,
+  describeRange,
+  NUMERIC_RANGES,
+  type NumericInput,
+  type NumericRange,
+  parseDuration,
+  parseExpiry,
+  parseNumericInput,
+  parseTimestamp,
+} from "./inputs/index.js";
+export {
+  type CollectedValues,
+  collectScanValues,
+  type FindLeaksOptions,
+  findGenericSecrets,
+  findLeaks,
+  type GenericHit,
+  type LeakFinding,
+  type LeakReport,
+  leakMessage,
+  repositoryRoot,
+  type ScannedValue,
+  type ScanTarget,
+  toSarif,
+  type ValueHit,
+  ValueScanner,
+} from "./leak-scan/index.js";
+export {
+  GLOBAL_SCOPE,
+  MAX_DESCRIPTION_BYTES,
+  MAX_VALUE_BYTES,
+  parseScopeKey,
+  SCOPE_KINDS,
+  type ScopeKind,
+  type ScopeRef,
+  SECRET_FORMATS,
+  type SecretAddress,
+  type SecretAttributes,
+  type SecretFormat,
+  type SecretMetadata,
+  type SecretVersionInfo,
+  type SecretWrite,
+  type StoredSecret,
+  scopeKey,
+  type ValueEncoding,
+} from "./model/index.js";
+export {
+  cachedGlob,
+  compileGlob,
+  DEFAULT_NAME_PATTERN,
+  type EnvVarCollision,
+  MAX_GLOB_LENGTH,
+  mapToEnvVars,
+  matchesGlob,
+  type NameGlob,
+  type NamingRule,
+  quoteName,
+  RESERVED_PREFIX,
+  toEnvVarName,
+  validateAgentId,
+  validateEnvName,
+  validateSecretName,
+} from "./names/index.js";
+export {
+  type AccessControlConfig,
+  type AccessRule,
+  ADMIN_RESOURCES,
+  type AdminResource,
+  APPROVABLE_ACTIONS,
+  type ApprovableAction,
+  checkTokenScopes,
+  createPolicyEngine,
+  type ExecCommandDecision,
+  type ExecDenial,
+  type ExecDenialKind,
+  execCommandAllowed,
+  type GovernedPolicyEngine,
+  type GovernedPolicyOptions,
+  type GovernedPolicyRequest,
+  type LauncherChain,
+  POLICY_ACTIONS,
+  type PolicyAction,
+  type PolicyDecision,
+  type PolicyEngine,
+  type PolicyLayerInput,
+  type PolicyRequest,
+  policyLayersOf,
+  resolveLaunchers,
+  validateAccessControl,
+} from "./policy/index.js";
+export {
+  checkProviderOptionNames,
+  type DeleteOutcome,
+  type GetManyResult,
+  type OptionNames,
+  type Page,
+  type Provider,
+  type ProviderCapabilities,
+  type ProviderDeleteOptions,
+  type ProviderGetOptions,
+  type ProviderHealth,
+  type ProviderListQuery,
+  type ProviderMutationOptions,
+  type ProviderSetOptions,
+  type SecretRef,
+} from "./provider/index.js";
+export {
+  createRedactingStream,
+  createRedactor,
+  type MaskOptions,
+  maskValue,
+  type Redactor,
+  type RedactorOptions,
+  redactText,
+} from "./redact/index.js";
+export {
+  type DotenvSource,
+  findTemplateReferences,
+  formatReference,
+  isReference,
+  type MigrateDotenvOptions,
+  type MigrationItem,
+  type MigrationResult,
+  migrateDotenv,
+  parseReference,
+  type ReferenceScope,
+  type ResolvedDotenvVariable,
+  type ResolvedReference,
+  type ResolveReferencesOptions,
+  renderTemplate,
+  resolveDotenvReferences,
+  resolveEnvironmentReferences,
+  resolveReferences,
+  type SecretReference,
+  type TemplateReference,
+} from "./references/index.js";
+export {
+  type AbortSignalLike,
+  type BackoffPolicy,
+  backoffSleep,
+  type CachedRead,
+  CircuitBreaker,
+  type CircuitBreakerOptions,
+  DEFAULT_MAX_STALE_SECONDS,
+  formatAge,
+  type LastKnownGood,
+  parseRetryAfter,
+  ReadCache,
+  type ReadCacheStats,
+  type RememberedSecret,
+  retryDelayMs,
+} from "./remote/index.js";
+export {
+  type AuditSummary,
+  type Coffer,
+  type CofferOptions,
+  createCoffer,
+  type DecayInfo,
+  type DeleteOptions,
+  type DeleteResult,
+  type DetectedEnvironment,
+  type EnvSource,
+  type ExportedSecret,
+  type ExportOptions,
+  type GenerateOptions,
+  type GenerateResult,
+  type GetOptions,
+  type HealthReport,
+  type ImportOptions,
+  type ImportReport,
+  type InjectionOptions,
+  type InjectionSet,
+  type Inspection,
+  type ListItem,
+  type ListOptions,
+  type ListResult,
+  osAccessor,
+  type Provenance,
+  type ProviderStatus,
+  type RotateOptions,
+  type RotateResult,
+  type ScanOptions,
+  type ScanReport,
+  type ScopeInput,
+  type SecretResult,
+  type SecretView,
+  type SetOptions,
+  type WriteResult,
+} from "./service/index.js";
+export {
+  currentReadContext,
+  currentTurn,
+  type DocumentStore,
+  type ReadContext,
+  runInReadContext,
+  type ServiceBackedProvider,
+} from "./store/index.js";
+export {
+  type ApiTokenInfo,
+  type ApiTokens,
+  type ApiTokensOptions,
+  apiTokens,
+  type CreateApiTokenInput,
+  type CreatedApiToken,
+  hashToken,
+  sameTokenHash,
+  TOKEN_SCOPES,
+  type TokenScope,
+  validateTokenGlob,
+} from "./tokens/index.js";

@@ -1,1 +1,9 @@
-export * from "./fallback-chain.js";
+export {
+  asProviderError,
+  type ChainEntry,
+  type ChainHit,
+  type ChainPolicy,
+  FallbackChain,
+  type FallbackChainOptions,
+  type ReadFreshness,
+} from "./fallback-chain.js";

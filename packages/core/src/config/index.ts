@@ -1,2 +1,23 @@
-export * from "./load.js";
-export * from "./types.js";
+export {
+  canonicalPath,
+  configuredProviders,
+  defaultCofferHome,
+  defaultConfig,
+  findProjectRoot,
+  type LoadConfigOptions,
+  loadConfig,
+  mergeConfig,
+  PROJECT_CONFIG_FILE,
+  providerKindOf,
+  USER_CONFIG_FILE,
+  validateConfigFile,
+} from "./load.js";
+export {
+  CONFIG_KEYS,
+  type CofferConfig,
+  DEFAULT_PRIORITIES,
+  type LoadedConfig,
+  PROVIDER_KINDS,
+  type ProviderConfig,
+  type ProviderKind,
+} from "./types.js";

@@ -1,3 +1,12 @@
-export * from "./format-dotenv.js";
-export * from "./parse-dotenv.js";
-export * from "./types.js";
+export { formatDotenv } from "./format-dotenv.js";
+export { parseDotenv, scanDotenv } from "./parse-dotenv.js";
+export {
+  DOTENV_KEY_PATTERN,
+  DOTENV_KEY_RULE_TEXT,
+  type DotenvAssignment,
+  type DotenvAssignmentSpan,
+  type DotenvEntry,
+  type DotenvParseResult,
+  type DotenvWarning,
+  type DotenvWarningCode,
+} from "./types.js";

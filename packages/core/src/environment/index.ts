@@ -1,1 +1,1 @@
-export * from "./detect.js";
+export { currentGitBranch, detectEnvironment, type EnvironmentSources } from "./detect.js";

@@ -1,1 +1,9 @@
-export * from "./coffer-error.js";
+export {
+  CofferError,
+  ERROR_CODES,
+  type ErrorCode,
+  type ErrorDetails,
+  isCofferError,
+  type ProviderOutcome,
+  toCofferError,
+} from "./coffer-error.js";

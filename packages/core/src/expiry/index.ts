@@ -1,2 +1,7 @@
-export * from "./decay.js";
-export * from "./expiry-agent.js";
+export { decayOf, parseDurationOrDate, STALE_FRACTION } from "./decay.js";
+export {
+  type ExpiryAgentOptions,
+  type ExpiryAgentResult,
+  MAX_AGENT_INTERVAL_SECONDS,
+  runExpiryAgent,
+} from "./expiry-agent.js";

@@ -1,11 +1,13 @@
-export type { CollectedValues } from "./collect-values.js";
-export { collectScanValues } from "./collect-values.js";
-export type { FindLeaksOptions, LeakFinding, LeakReport } from "./find-leaks.js";
-export { findLeaks, leakRuleDescription, STORED_SECRET_RULE } from "./find-leaks.js";
-export type { GenericHit } from "./generic-detectors.js";
-export { findGenericSecrets, GENERIC_RULES, shannonEntropy } from "./generic-detectors.js";
+export { type CollectedValues, collectScanValues } from "./collect-values.js";
+export {
+  type FindLeaksOptions,
+  findLeaks,
+  type LeakFinding,
+  type LeakReport,
+  leakRuleDescription,
+  STORED_SECRET_RULE,
+} from "./find-leaks.js";
+export { findGenericSecrets, GENERIC_RULES, type GenericHit, shannonEntropy } from "./generic-detectors.js";
 export { leakMessage, toSarif } from "./sarif.js";
-export type { ScanTarget } from "./scan-sources.js";
-export { repositoryRoot } from "./scan-sources.js";
-export type { ScannedValue, ValueHit } from "./value-scanner.js";
-export { MIN_SCANNED_VALUE_LENGTH, ValueScanner } from "./value-scanner.js";
+export { repositoryRoot, type ScanTarget } from "./scan-sources.js";
+export { MIN_SCANNED_VALUE_LENGTH, type ScannedValue, type ValueHit, ValueScanner } from "./value-scanner.js";

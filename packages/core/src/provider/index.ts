@@ -1,2 +1,15 @@
-export * from "./provider.js";
-export * from "./provider-options.js";
+export type {
+  DeleteOutcome,
+  GetManyResult,
+  Page,
+  Provider,
+  ProviderCapabilities,
+  ProviderDeleteOptions,
+  ProviderGetOptions,
+  ProviderHealth,
+  ProviderListQuery,
+  ProviderMutationOptions,
+  ProviderSetOptions,
+  SecretRef,
+} from "./provider.js";
+export { checkProviderOptionNames, type OptionNames } from "./provider-options.js";

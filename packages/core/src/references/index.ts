@@ -1,17 +1,19 @@
-export type { DotenvSource, ResolvedDotenvVariable } from "./dotenv-references.js";
-export { resolveDotenvReferences } from "./dotenv-references.js";
+export { type DotenvSource, type ResolvedDotenvVariable, resolveDotenvReferences } from "./dotenv-references.js";
 export { resolveEnvironmentReferences } from "./environment-references.js";
-export type { MigrateDotenvOptions, MigrationItem, MigrationResult } from "./migrate-dotenv.js";
-export { migrateDotenv } from "./migrate-dotenv.js";
-export type { ResolvedReference, ResolveReferencesOptions } from "./resolve-references.js";
-export { resolveReferences } from "./resolve-references.js";
-export type { ReferenceScope, SecretReference } from "./secret-reference.js";
+export {
+  type MigrateDotenvOptions,
+  type MigrationItem,
+  type MigrationResult,
+  migrateDotenv,
+} from "./migrate-dotenv.js";
+export { type ResolvedReference, type ResolveReferencesOptions, resolveReferences } from "./resolve-references.js";
 export {
   formatReference,
   isReference,
   parseReference,
   REFERENCE_PREFIX,
+  type ReferenceScope,
   referenceScopeInput,
+  type SecretReference,
 } from "./secret-reference.js";
-export type { TemplateReference } from "./template-references.js";
-export { findTemplateReferences, renderTemplate } from "./template-references.js";
+export { findTemplateReferences, renderTemplate, type TemplateReference } from "./template-references.js";

@@ -1,1 +1,1 @@
-export * from "./resolve.js";
+export { projectRootOf, readCascade, resolveScope, type ScopeDefaults } from "./resolve.js";

@@ -1,2 +1,2 @@
-export * from "./document-store.js";
-export * from "./read-context.js";
+export type { DocumentStore, ServiceBackedProvider } from "./document-store.js";
+export { currentReadContext, currentTurn, type ReadContext, runInReadContext } from "./read-context.js";
