@@ -20,6 +20,7 @@ const SCENARIOS = [
   { name: "scale", group: "Scale" },
   { name: "mcp", group: "MCP over stdio" },
   { name: "rest", group: "REST server" },
+  { name: "team-server", group: "Team server (PostgreSQL)" },
   { name: "remote-aws", group: "Remote: AWS Secrets Manager (moto)" },
   { name: "leak-scan", group: "Leak scan" },
 ];

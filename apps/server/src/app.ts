@@ -61,6 +61,12 @@ export interface AppOptions {
    * PostgreSQL store shared by every replica. @default always ready
    */
   readiness?: () => Promise<{ ok: boolean; message?: string }>;
+  /**
+   * Look once per `/v1` request whether a store shared with other replicas changed (the
+   * PostgreSQL store's change counter), so what was derived from it (verified tokens) is kept
+   * exactly while it is unchanged. @default none (a local store checks by itself)
+   */
+  refreshStore?: () => Promise<void>;
   /** Built web dashboard served at `/ui/` (its `index.html` and `assets/`). @default none: no `/ui` routes */
   dashboardDir?: string;
   /** Naming rule of the configuration (the secret name pattern of the schemas). @default "default" */
@@ -120,6 +126,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(healthRoute, options.readiness ? { readiness: options.readiness } : {});
   if (options.dashboardDir !== undefined) await app.register(dashboardRoutes, { dir: options.dashboardDir });
   await app.register(async (v1) => {
+    const refreshStore = options.refreshStore;
+    if (refreshStore) v1.addHook("onRequest", async () => refreshStore());
     v1.addHook("onRequest", bearerAuthentication(options.coffer, options.tokens, limits));
     await v1.register(secretReadRoutes);
     await v1.register(secretInspectRoute);

@@ -46,6 +46,7 @@ export async function startServer(args: ServerArguments, env: NodeJS.ProcessEnv 
       tokens: apiTokens(documents),
       ...(opened.approvals ? { approvals: opened.approvals } : {}),
       ...(opened.serviceStore?.health ? { readiness: () => opened.serviceStore!.health!() } : {}),
+      ...(documents.refresh ? { refreshStore: () => documents.refresh!() } : {}),
       settings,
       naming: loaded.config.naming.rule,
       version: SERVER_VERSION,

@@ -25,6 +25,7 @@ import {
 } from "@coffer/core";
 import { checkScope, toAuditRow } from "@coffer/provider-local/envelope";
 import { type AuditKeys, PgAuditLog } from "./audit/pg-audit-log.js";
+import { ChangeCounter } from "./db/change-counter.js";
 import { migrate } from "./db/migrations.js";
 import { PgDatabase } from "./db/pg-database.js";
 import { PgDocumentStore } from "./documents/pg-document-store.js";
@@ -130,7 +131,8 @@ class PostgresStoreProvider implements PostgresProvider {
       async () => (await this.#open()).auditKeys,
       () => this.#opened?.auditKeys,
     );
-    this.documents = new PgDocumentStore(this.#db, async () => (await this.#open()).serviceKey, options.clock);
+    const counter = new ChangeCounter(this.#db);
+    this.documents = new PgDocumentStore(this.#db, async () => (await this.#open()).serviceKey, options.clock, counter);
     this.#secrets = new PgSecretTable(
       this.#db,
       keyring,
@@ -141,6 +143,7 @@ class PostgresStoreProvider implements PostgresProvider {
         recoveryWindowDays: options.recoveryWindowDays,
         clock: options.clock,
       },
+      counter,
     );
   }
 
@@ -266,6 +269,7 @@ class PostgresStoreProvider implements PostgresProvider {
   }
 
   async dispose(): Promise<void> {
+    this.#secrets.forgetKeptReads();
     this.#keyring?.forget();
     this.#opened?.auditKeys.audit.fill(0);
     this.#opened?.auditKeys.fingerprint.fill(0);

@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import type { AuditEntryInput, SecretAddress } from "@coffer/core";
+import { type AuditEntryInput, runInReadContext, type SecretAddress } from "@coffer/core";
 import { freePort } from "@coffer/test-emulators";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { postgres, SCHEMA_VERSION } from "../src/index.js";
@@ -236,6 +236,42 @@ describe.skipIf(PG_SKIP_REASON !== undefined)("postgres provider", () => {
       expect(await b.documents.list("links")).toEqual([{ key: "A\u0000B", value: ["x"] }]);
       expect(await b.documents.delete("tokens", "t")).toBe(true);
       expect(await a.documents.list("tokens")).toEqual([]);
+    } finally {
+      await a.dispose();
+      await b.dispose();
+    }
+  });
+
+  it("reads are kept only under the change counter an operation read; a commit by another pool is seen by the next operation", async () => {
+    const { provider: a, connectionString, masterKey, database } = await freshProvider(pg);
+    const b = postgres({ connectionString, masterKey, env: {} });
+    try {
+      await a.set(global("KEPT"), { value: "one" });
+      await a.documents.put("tokens", "t", { revoked: false });
+      const operation = () =>
+        runInReadContext(async () => {
+          await b.documents.refresh();
+          return {
+            secret: (await b.lookup(global("KEPT")))?.value,
+            doc: await b.documents.get("tokens", "t"),
+            epoch: b.documents.epoch(),
+          };
+        });
+      const first = await operation();
+      expect(first).toMatchObject({ secret: "one", doc: { revoked: false } });
+      // Rows edited behind the store's back (no counter bump) show which answers are kept.
+      psql(pg, database, "UPDATE coffer.documents SET ciphertext = 'x'::bytea");
+      const second = await operation();
+      expect(second).toMatchObject({ secret: "one", doc: { revoked: false }, epoch: first.epoch });
+      // Outside an operation nothing is kept: the edited row is read (and refused).
+      await expect(b.documents.get("tokens", "t")).rejects.toMatchObject({ code: "INTEGRITY" });
+      expect(b.documents.epoch()).not.toBe(b.documents.epoch());
+      // A change committed through another pool bumps the counter: the next operation reads again.
+      await a.documents.put("tokens", "t", { revoked: true });
+      await a.set(global("KEPT"), { value: "two" });
+      const third = await operation();
+      expect(third).toMatchObject({ secret: "two", doc: { revoked: true } });
+      expect(third.epoch).not.toBe(first.epoch);
     } finally {
       await a.dispose();
       await b.dispose();

@@ -26,6 +26,13 @@ export interface DocumentStore {
    * while it stays the same. Cheap (no document is read). Absent: nothing may be kept.
    */
   epoch?(): number;
+  /**
+   * For a store shared by several processes over a network (PostgreSQL): look once whether
+   * anything changed, for the current operation (`runInReadContext`). Inside that operation
+   * `epoch()` then answers from this look; outside any refreshed operation it never repeats a
+   * number, so nothing is kept. A front end calls it at the start of each request. Never throws.
+   */
+  refresh?(): Promise<void>;
 }
 
 /** A provider that also keeps the service's own state and audit log (the local store). */

@@ -1,10 +1,13 @@
 import { CofferError, type DocumentStore } from "@coffer/core";
 import { AuthenticationFailure, documentBinding } from "@coffer/provider-local/envelope";
 import { bumpChanges } from "../audit/pg-audit-log.js";
+import { type ChangeCounter, KeptReads } from "../db/change-counter.js";
 import type { PgDatabase, Tx } from "../db/pg-database.js";
 import type { ScopeKey } from "../keys/scope-keyring.js";
 
 const MAX_DOCUMENT_BYTES = 1024 * 1024;
+/** Documents (decrypted JSON text) kept per change counter value. */
+const MAX_CACHED_DOCUMENTS = 1024;
 
 function checkPart(value: unknown, field: "collection" | "key"): string {
   if (
@@ -44,16 +47,44 @@ export class PgDocumentStore implements DocumentStore {
   readonly #db: PgDatabase;
   readonly #key: () => Promise<ScopeKey>;
   readonly #clock: () => Date;
+  readonly #counter: ChangeCounter;
+  /** Document texts with the counter value they were read under. */
+  readonly #texts = new KeptReads<string | undefined>(MAX_CACHED_DOCUMENTS);
+  #unkept = 0;
 
-  constructor(db: PgDatabase, serviceKey: () => Promise<ScopeKey>, clock: () => Date) {
+  constructor(db: PgDatabase, serviceKey: () => Promise<ScopeKey>, clock: () => Date, counter: ChangeCounter) {
     this.#db = db;
     this.#key = serviceKey;
     this.#clock = clock;
+    this.#counter = counter;
+  }
+
+  /**
+   * Read the store's change counter for the current operation (see {@link ChangeCounter}): a
+   * commit acknowledged before the operation started is always seen. Never throws.
+   */
+  refresh(): Promise<void> {
+    return this.#counter.refresh();
+  }
+
+  /**
+   * The change counter read by {@link refresh} for the current operation; outside a refreshed
+   * operation, a number never returned before (so callers keep nothing).
+   */
+  epoch(): number {
+    const changes = this.#counter.current();
+    if (changes !== undefined) return changes;
+    this.#unkept -= 1;
+    return this.#unkept;
   }
 
   #open(key: ScopeKey, collection: string, k: string, ciphertext: Buffer): unknown {
+    return JSON.parse(this.#openText(key, collection, k, ciphertext));
+  }
+
+  #openText(key: ScopeKey, collection: string, k: string, ciphertext: Buffer): string {
     try {
-      return JSON.parse(key.cipher.open(ciphertext, documentBinding(collection, k)).toString("utf8"));
+      return key.cipher.open(ciphertext, documentBinding(collection, k)).toString("utf8");
     } catch (err) {
       if (!(err instanceof AuthenticationFailure)) throw err;
       throw new CofferError(
@@ -87,11 +118,19 @@ export class PgDocumentStore implements DocumentStore {
     const c = checkPart(collection, "collection");
     const k = checkPart(key, "key");
     const sealKey = await this.#key();
+    // Kept per change counter value: a server reads the same documents on every request.
+    const cacheKey = `${c}\u0000${k}`;
+    const changes = this.#counter.current();
+    const kept = this.#texts.get(cacheKey, changes);
+    if (kept) return kept.value === undefined ? undefined : (JSON.parse(kept.value) as T);
     const rows = await this.#db.query<{ ciphertext: Buffer }>(
       "SELECT ciphertext FROM documents WHERE collection = $1 AND key = $2",
       [c, Buffer.from(k, "utf8")],
     );
-    return rows[0] ? (this.#open(sealKey, c, k, rows[0].ciphertext) as T) : undefined;
+    const text = rows[0] ? this.#openText(sealKey, c, k, rows[0].ciphertext) : undefined;
+    // Kept under the counter this operation read before it (so the text is at least that new).
+    if (changes !== undefined && changes === this.#counter.current()) this.#texts.set(cacheKey, changes, text);
+    return text === undefined ? undefined : (JSON.parse(text) as T);
   }
 
   /** Write (replace) one document. @throws CofferError INVALID_ARGUMENT when not JSON */
@@ -100,7 +139,11 @@ export class PgDocumentStore implements DocumentStore {
     const k = checkPart(key, "key");
     serialize(value);
     const sealKey = await this.#key();
-    await this.#db.transaction((tx) => this.#write(tx, sealKey, c, k, value));
+    try {
+      await this.#db.transaction((tx) => this.#write(tx, sealKey, c, k, value));
+    } finally {
+      this.#forgetKept();
+    }
   }
 
   /** Delete one document; true when it existed. */
@@ -108,7 +151,11 @@ export class PgDocumentStore implements DocumentStore {
     const c = checkPart(collection, "collection");
     const k = checkPart(key, "key");
     await this.#key();
-    return this.#db.transaction((tx) => this.#delete(tx, c, k));
+    try {
+      return await this.#db.transaction((tx) => this.#delete(tx, c, k));
+    } finally {
+      this.#forgetKept();
+    }
   }
 
   /** Every document of a collection, ordered by key. */
@@ -140,6 +187,24 @@ export class PgDocumentStore implements DocumentStore {
     if (typeof update !== "function")
       throw new CofferError("INVALID_ARGUMENT", "update needs a function", { field: "update" });
     const sealKey = await this.#key();
+    try {
+      return await this.#update(sealKey, c, k, update);
+    } finally {
+      this.#forgetKept();
+    }
+  }
+
+  /** After a write through this store: nothing more is kept in this operation (the counter moved). */
+  #forgetKept(): void {
+    this.#counter.forget();
+  }
+
+  async #update<T>(
+    sealKey: ScopeKey,
+    c: string,
+    k: string,
+    update: (current: T | undefined) => T | undefined,
+  ): Promise<T | undefined> {
     return this.#db.transaction(async (tx) => {
       await tx.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 11))", [
         Buffer.from(JSON.stringify([c, k])).toString("base64"),

@@ -35,6 +35,7 @@ import {
   valueBinding,
 } from "@coffer/provider-local/envelope";
 import { appendAuditRows, bumpChanges, type UnchainedAuditRow } from "../audit/pg-audit-log.js";
+import { type ChangeCounter, KeptReads } from "../db/change-counter.js";
 import type { PgDatabase, Tx } from "../db/pg-database.js";
 import { keyScopeOf, type ScopeKey, type ScopeKeyring, StaleScopeKey } from "../keys/scope-keyring.js";
 
@@ -106,17 +107,27 @@ export class PgSecretTable {
   readonly #keys: () => ScopeKeyring;
   readonly #ready: () => Promise<{ auditKey: Buffer }>;
   readonly #settings: PgSecretTableSettings;
+  readonly #counter: ChangeCounter;
+  /** Current-version lookups (hits and misses) kept per change counter value. */
+  readonly #lookups = new KeptReads<StoredSecret | undefined>(4096);
 
   constructor(
     db: PgDatabase,
     keys: () => ScopeKeyring,
     ready: () => Promise<{ auditKey: Buffer }>,
     settings: PgSecretTableSettings,
+    counter: ChangeCounter,
   ) {
     this.#db = db;
     this.#keys = keys;
     this.#ready = ready;
     this.#settings = settings;
+    this.#counter = counter;
+  }
+
+  /** Forget kept reads (the store is closing). */
+  forgetKeptReads(): void {
+    this.#lookups.clear();
   }
 
   #now(): Date {
@@ -267,12 +278,22 @@ export class PgSecretTable {
   async lookup(address: SecretAddress): Promise<StoredSecret | undefined> {
     const key = toStateKey(address);
     await this.#ready();
-    return this.#rereadWhenRekeyed(async () => {
+    // A server reads the same few secrets over and over: within a request whose change counter
+    // was read (REST), answers read under the same counter value are reused.
+    const cacheKey = `${key.scope}\u0000${key.name}\u0000${key.env}`;
+    const changes = this.#counter.current();
+    const kept = this.#lookups.get(cacheKey, changes);
+    if (kept) return kept.value && { ...kept.value };
+    const found = await this.#rereadWhenRekeyed(async () => {
       const rows = await this.#db.query<VersionRow>(STATE_AND_VERSION, [key.scope, key.name, key.env, null]);
       const row = rows[0];
       if (!row || row.deleted_at !== null) return undefined;
       return this.#fromRow(key, row, undefined);
     });
+    if (changes !== undefined && changes === this.#counter.current()) {
+      this.#lookups.set(cacheKey, changes, found && freezeParts({ ...found }));
+    }
+    return found && { ...found };
   }
 
   /** Read many current versions in one statement (one snapshot); results align with `addresses`. */
@@ -376,12 +397,17 @@ export class PgSecretTable {
     for (let attempt = 1; ; attempt++) {
       const sealKey = await this.#keys().key((sql, params) => this.#db.query(sql, params), keyScope);
       try {
-        return await this.#db.transaction(async (tx) => {
-          await this.#keys().holdCurrent(tx, keyScope, sealKey);
-          const result = await body(tx, sealKey);
-          await bumpChanges(tx);
-          return result;
-        });
+        try {
+          return await this.#db.transaction(async (tx) => {
+            await this.#keys().holdCurrent(tx, keyScope, sealKey);
+            const result = await body(tx, sealKey);
+            await bumpChanges(tx);
+            return result;
+          });
+        } finally {
+          // This operation changed the store (or may have): nothing more is kept or used in it.
+          this.#counter.forget();
+        }
       } catch (err) {
         if (err instanceof StaleScopeKey && attempt < 3) continue;
         if (err instanceof StaleScopeKey)
@@ -763,4 +789,12 @@ export class PgSecretTable {
     this.#keys().remember(keyScope, result.fresh);
     return { versions: result.versions, generation: result.generation };
   }
+}
+
+/** Freeze the shared parts of a kept secret (callers get a shallow copy of the rest). */
+function freezeParts(secret: StoredSecret): StoredSecret {
+  Object.freeze(secret.scope);
+  if (secret.tags) Object.freeze(secret.tags);
+  if (secret.allowedAgentIds) Object.freeze(secret.allowedAgentIds);
+  return Object.freeze(secret);
 }
