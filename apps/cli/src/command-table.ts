@@ -636,10 +636,22 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: "secret set",
-    summary: "alias: store a secret, value from stdin (echo v | coffer secret set NAME)",
+    summary: "alias: store a write-only secret, value from stdin (echo v | coffer secret set NAME)",
     positionals: [name],
-    options: { provider, scope, env, description: writeAttributes.description! },
-    examples: ['echo "sk-ant-abc123" | coffer secret set ANTHROPIC_API_KEY'],
+    options: {
+      provider,
+      scope,
+      env,
+      description: writeAttributes.description!,
+      readable: {
+        type: "boolean",
+        description: "store it readable (get --plain works); by default it is write-only: injected, never read back",
+      },
+    },
+    examples: [
+      'echo "sk-ant-abc123" | coffer secret set ANTHROPIC_API_KEY',
+      'echo "dev-token" | coffer secret set DEV_TOKEN --readable',
+    ],
     load: async () => (await import("./commands/secret-alias.js")).secretSetCommand,
   },
   {

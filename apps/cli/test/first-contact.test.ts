@@ -89,3 +89,87 @@ describe("a store that cannot be opened with the master key in force", () => {
     expect(get.stderr).toContain(`the key file ${join(w.home, "master.key")}`);
   });
 });
+
+describe("a deleted name", () => {
+  it("can be set again: a live secret starts, its deleted versions stay in history, and the output says so", async () => {
+    w = createWorld();
+    expect((await w.run(["set", "API_KEY"], { input: "old-1" })).code).toBe(0);
+    expect((await w.run(["set", "API_KEY"], { input: "old-2" })).code).toBe(0);
+    expect((await w.run(["delete", "API_KEY", "--confirm"])).code).toBe(0);
+
+    const set = await w.run(["set", "API_KEY"], { input: "new-3" });
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stdout).toContain("Replaced a deleted secret");
+    expect(set.stdout).toContain("Version: 3");
+    expect((await w.run(["get", "API_KEY", "--plain"])).stdout).toBe("new-3\n");
+    const history = await w.run(["history", "API_KEY", "--json"]);
+    expect(history.stdout).toContain('"version": 1');
+    const again = await w.run(["set", "API_KEY"], { input: "new-4" });
+    expect(again.stdout).not.toContain("Replaced a deleted secret");
+  });
+
+  it("is taken as absent by --if-version 0", async () => {
+    w = createWorld();
+    expect((await w.run(["set", "DB_URL"], { input: "a" })).code).toBe(0);
+    expect((await w.run(["delete", "DB_URL", "--confirm"])).code).toBe(0);
+    const created = await w.run(["set", "DB_URL", "--if-version", "0"], { input: "b" });
+    expect(created.code, created.stderr).toBe(0);
+  });
+
+  it("names restore and --purge when deleted again, and delete --purge removes it for good", async () => {
+    w = createWorld();
+    expect((await w.run(["set", "OLD_TOKEN"], { input: "t" })).code).toBe(0);
+    expect((await w.run(["delete", "OLD_TOKEN", "--confirm"])).code).toBe(0);
+    const twice = await w.run(["delete", "OLD_TOKEN", "--confirm"]);
+    expect(twice.code).toBe(3);
+    expect(twice.stderr).toContain("already deleted");
+    expect(twice.stderr).toContain("coffer restore OLD_TOKEN");
+    expect(twice.stderr).toContain("coffer delete OLD_TOKEN --purge");
+    expect(twice.stderr).not.toContain("--include-expired");
+
+    const purge = await w.run(["delete", "OLD_TOKEN", "--purge", "--confirm"]);
+    expect(purge.code, purge.stderr).toBe(0);
+    expect(purge.stdout).toContain("purged");
+    expect((await w.run(["restore", "OLD_TOKEN"])).code).toBe(3);
+    const listed = await w.run(["list", "--include-deleted", "--json"]);
+    expect(listed.stdout).not.toContain("OLD_TOKEN");
+  });
+
+  it("works with the tenant-style aliases: secret rm, then secret set", async () => {
+    w = createWorld();
+    expect((await w.run(["secret", "set", "NPM_TOKEN"], { input: "npm-1" })).code).toBe(0);
+    expect((await w.run(["secret", "rm", "NPM_TOKEN", "--confirm"])).stdout).toBe('Deleted secret "NPM_TOKEN"\n');
+    const set = await w.run(["secret", "set", "NPM_TOKEN"], { input: "npm-2" });
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stdout).toContain('Set secret "NPM_TOKEN"');
+  });
+});
+
+describe("coffer secret set (tenant secrets)", () => {
+  it("stores write-only by default: injected by run, never read back", async () => {
+    w = createWorld();
+    expect((await w.run(["secret", "set", "ANTHROPIC_API_KEY"], { input: "sk-ant-writeonly" })).code).toBe(0);
+    const get = await w.run(["get", "ANTHROPIC_API_KEY", "--plain"]);
+    expect(get.code).not.toBe(0);
+    expect(get.stdout).not.toContain("sk-ant-writeonly");
+    const run = await w.run(["run", "--", "sh", "-c", 'test "$ANTHROPIC_API_KEY" = sk-ant-writeonly']);
+    expect(run.code, run.stderr).toBe(0);
+  });
+
+  it("stores readable with --readable", async () => {
+    w = createWorld();
+    expect((await w.run(["secret", "set", "DEV_TOKEN", "--readable"], { input: "dev-readable" })).code).toBe(0);
+    expect((await w.run(["get", "DEV_TOKEN", "--plain"])).stdout).toBe("dev-readable\n");
+  });
+});
+
+describe("coffer export to an encrypted-looking file", () => {
+  it("refuses plaintext values to backup.json.enc with a hint to --encrypt, and writes nothing", async () => {
+    w = createWorld();
+    expect((await w.run(["set", "STRIPE_KEY"], { input: "sk_live_plain" })).code).toBe(0);
+    const out = await w.run(["export", "--include-values", "--output", "backup.json.enc", "--yes"]);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toContain("--encrypt");
+    expect(readdirSync(w.cwd)).not.toContain("backup.json.enc");
+  });
+});

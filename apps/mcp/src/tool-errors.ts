@@ -38,6 +38,10 @@ export function errorText(err: CofferError): string {
     text +=
       `\nrequest ${requestId}; a human must run: coffer approve ${requestId}` +
       "\nYou cannot approve it yourself. Tell the user, then call this tool again once it is approved (approval_status shows where it stands).";
+  } else if (err.code === "EXPIRED") {
+    // Core's hint names allowExpired, which no MCP tool accepts: an agent cannot read past expiry.
+    text +=
+      "\nhint: the secret is past its expiry; ask a human to rotate it (coffer rotate) or to set a later expiresAt";
   } else if (typeof hint === "string" && hint.length > 0) text += `\nhint: ${hint}`;
   if (row.retry) text += "\n(temporary failure: retrying later may succeed)";
   return text;

@@ -41,6 +41,7 @@ export function storedLines(ctx: CommandContext, result: WriteResult, verb = "st
   lines.push(`  Created: ${result.createdAt}`);
   if (result.version > 1) lines.push(`  Updated: ${result.updatedAt}`);
   if (result.entangled.length > 0) lines.push(`  Entangled secrets updated: ${result.entangled.join(", ")}`);
+  if (result.replacedDeleted) lines.push("  Replaced a deleted secret (its deleted versions stay in its history)");
   return lines;
 }
 

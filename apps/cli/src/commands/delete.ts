@@ -15,20 +15,28 @@ export async function deletionTargets(
   name: string,
   provider: string | undefined,
   scope: ScopeInput,
-): Promise<{ providers: string[]; scope?: string; incomplete: boolean }> {
+  includeDeleted = false,
+): Promise<{ providers: string[]; scope?: string; incomplete: boolean; deleted?: boolean }> {
   const kinds = new Map(coffer.providers().map((p) => [p.name, p.kind]));
-  const listing = await coffer.list(
-    defined({
-      pattern: name,
-      provider: provider === "all" ? undefined : provider,
-      includeExpired: true,
-      scope: scope.scope,
-      limit: 1000,
-    }),
-  );
+  const listAll = (withDeleted: boolean) =>
+    coffer.list(
+      defined({
+        pattern: name,
+        provider: provider === "all" ? undefined : provider,
+        includeExpired: true,
+        includeDeleted: withDeleted || undefined,
+        scope: scope.scope,
+        limit: 1000,
+      }),
+    );
+  const listing = await listAll(includeDeleted);
   const hits = listing.items.filter((i) => i.name === name && kinds.get(i.provider) !== "env");
   const incomplete = listing.errors.length > 0;
-  if (hits.length === 0) return { providers: [], incomplete };
+  if (hits.length === 0) {
+    // Say so when the name is only held deleted: the hint then names restore and --purge.
+    const deleted = !includeDeleted && (await listAll(true)).items.some((i) => i.name === name && i.deletedAt);
+    return { providers: [], incomplete, ...(deleted ? { deleted } : {}) };
+  }
   const rank = (label: string) => SCOPE_ORDER.indexOf(label.split(":", 1)[0]!);
   const best = hits.reduce((a, b) => (rank(b.scopeLabel) < rank(a.scopeLabel) ? b : a)).scopeLabel;
   const providers = [...new Set(hits.filter((h) => h.scopeLabel === best).map((h) => h.provider))];
@@ -39,12 +47,18 @@ export async function deletionTargets(
 export function requireTargets(
   name: string,
   provider: string | undefined,
-  targets: { providers: string[]; incomplete: boolean },
+  targets: { providers: string[]; incomplete: boolean; deleted?: boolean },
 ): void {
   if (targets.providers.length === 0 && !targets.incomplete) {
+    if (targets.deleted) {
+      throw new CofferError("NOT_FOUND", `secret "${name}" is already deleted${provider ? ` in ${provider}` : ""}`, {
+        name,
+        hint: `restore it with 'coffer restore ${name}', remove it for good with 'coffer delete ${name} --purge', or store a new value with 'coffer set ${name}'`,
+      });
+    }
     throw new CofferError("NOT_FOUND", `secret "${name}" not found${provider ? ` in ${provider}` : ""}`, {
       name,
-      hint: "see 'coffer list --include-expired'",
+      hint: "see 'coffer list' (deleted secrets: 'coffer list --include-deleted')",
     });
   }
 }
@@ -86,7 +100,7 @@ export const deleteCommand: CommandHandler = async (ctx, args) => {
   const provider = stringFlag(args, "provider");
   const scope = scopeFlag(args, ctx.cwd);
   const coffer = await ctx.coffer();
-  const targets = await deletionTargets(coffer, name, provider, scope);
+  const targets = await deletionTargets(coffer, name, provider, scope, purge);
   requireTargets(name, provider, targets);
   if (!(await confirmDeletion(ctx, args, name, targets, purge))) {
     ctx.note("Cancelled; nothing was deleted.");

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { basename, dirname, resolve } from "node:path";
+import { basename, dirname, extname, resolve } from "node:path";
 import {
   CofferError,
   EXPORT_FORMATS,
@@ -69,6 +69,17 @@ export const exportCommand: CommandHandler = async (ctx, args) => {
   const outputFlag = stringFlag(args, "output");
   const output = outputFlag === undefined ? undefined : resolve(ctx.cwd, outputFlag);
   const plaintextValues = includeValues && !encrypt;
+  if (plaintextValues && output && /\.(enc|encrypted|age|gpg|pgp)$/i.test(output)) {
+    // The name promises encryption (the reference's own example is backup.json.enc).
+    throw new CofferError(
+      "INVALID_ARGUMENT",
+      `refusing to write secret values in clear text to ${outputFlag}: its name says it is encrypted`,
+      {
+        field: "output",
+        hint: `add --encrypt to write an encrypted bundle there, or choose a name without ${extname(output)}`,
+      },
+    );
+  }
   if (plaintextValues) {
     if (output && isTrackedByGit(output) && !booleanFlag(args, "force")) {
       throw new CofferError(

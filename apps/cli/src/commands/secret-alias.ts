@@ -1,9 +1,12 @@
 import type { CommandHandler } from "../cli/command-spec.js";
-import { defined, scopeFlag, stringFlag } from "../cli/flag-values.js";
+import { booleanFlag, defined, scopeFlag, stringFlag } from "../cli/flag-values.js";
 import { readSecretValue } from "../cli/write-options.js";
 import { confirmDeletion, deletionTargets, requireTargets } from "./delete.js";
 
-/** `coffer secret set NAME`: value from stdin (or a hidden prompt); prints `Set secret "NAME"`. */
+/**
+ * `coffer secret set NAME`: value from stdin (or a hidden prompt); prints `Set secret "NAME"`.
+ * Tenant secrets are write-only (injected by run/exec, never read back) unless `--readable`.
+ */
 export const secretSetCommand: CommandHandler = async (ctx, args) => {
   const name = args.positionals[0]!;
   const value = await readSecretValue(ctx, name, undefined, "");
@@ -16,9 +19,12 @@ export const secretSetCommand: CommandHandler = async (ctx, args) => {
       provider: stringFlag(args, "provider"),
       env: stringFlag(args, "env"),
       description: stringFlag(args, "description"),
+      writeOnly: !booleanFlag(args, "readable"),
     }),
   );
-  return { data: result, lines: [`Set secret ${JSON.stringify(name)}`] };
+  const lines = [`Set secret ${JSON.stringify(name)}`];
+  if (result.replacedDeleted) lines.push("(replaced a deleted secret of that name)");
+  return { data: result, lines };
 };
 
 /** `coffer secret ls`: secret names, one per line. */

@@ -38,6 +38,7 @@ export const vaultSecretTool = defineTool({
     "[secrets] One tool for storing and using API keys, tokens and PEM files under path-like names (e.g. 'openai/default_api_key'). Actions: " +
     "put = store or update (mode 'create' fails if it exists, 'upsert' default); get = masked value by default, plaintext only with reveal: true and a purpose (recorded in the audit log; the value then enters your context); " +
     "list = metadata of all secrets (no values); rotate = replace the value of an existing secret, incrementing its version; delete = permanently delete (not recoverable). " +
+    "No version history: after put over an existing secret or rotate, the old value cannot be read by any front end. " +
     "allowedAgentIds restricts which agents can read and change a secret; expiresAt makes it inaccessible after that time; values are capped at 64 KiB (use encoding 'base64' for binary). " +
     "Every action is audited and subject to the same policy as the other secret tools; values are never echoed by put or rotate.",
   annotations: {
@@ -65,8 +66,11 @@ export const vaultSecretTool = defineTool({
       .describe("For put: only these agent ids may read or change the secret. If omitted, all agents can access."),
     description: z.string().optional().describe("For put: human-readable note."),
     tags: z.array(z.string()).optional().describe("For put: optional labels."),
-    expiresAt: z.iso
-      .datetime({ offset: true })
+    // Checked by core's one timestamp parser (every RFC 3339 form, lowercase t/z included).
+    expiresAt: z
+      .string()
+      .max(64)
+      .meta({ format: "date-time" })
       .optional()
       .describe(
         "For put: hard expiry as an RFC 3339 date-time (e.g. 2026-12-31T23:59:59Z); the secret is inaccessible after it.",
@@ -109,7 +113,8 @@ export const vaultSecretTool = defineTool({
     switch (args.action) {
       case "put": {
         if (args.value === undefined) refuse("value", "value is required for action put");
-        const options: SetOptions = { ...VAULT_SCOPE, encoding: args.encoding, mode: args.mode };
+        // The vault keeps no history: a put over an existing secret makes the old value unreadable at once.
+        const options: SetOptions = { ...VAULT_SCOPE, encoding: args.encoding, mode: args.mode, expirePrevious: true };
         if (args.allowedAgentIds !== undefined) options.allowedAgentIds = args.allowedAgentIds;
         if (args.description !== undefined) options.description = args.description;
         if (args.tags !== undefined) options.tags = args.tags;
@@ -134,7 +139,8 @@ export const vaultSecretTool = defineTool({
       }
       case "rotate": {
         if (args.value === undefined) refuse("value", "value is required for action rotate");
-        const result = await coffer.rotate(name, { ...VAULT_SCOPE, value: args.value });
+        // No grace period: the vault keeps no history, the old value is unreadable at once.
+        const result = await coffer.rotate(name, { ...VAULT_SCOPE, value: args.value, expireOld: true });
         return `rotated ${result.name}: version ${result.oldVersion} -> ${result.newVersion}`;
       }
       case "delete": {

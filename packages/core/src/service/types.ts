@@ -141,6 +141,11 @@ export interface SetOptions extends ScopeInput, SecretAttributes {
   allowEmpty?: boolean;
   /** Keep attributes of the current version that this write does not set. @default true */
   mergeAttributes?: boolean;
+  /**
+   * The version this write replaces stops being readable at once (no old value stays readable,
+   * as `vault_secret` promises). @default false: it stays readable like any older version
+   */
+  expirePrevious?: boolean;
 }
 
 /** What a write did. Never the value. */
@@ -165,6 +170,11 @@ export interface WriteResult {
   entangled: string[];
   /** After-hook outcomes. */
   hooks: HookReport[];
+  /**
+   * True when the write replaced a soft-deleted secret: it is live again, its deleted versions
+   * stay in its history.
+   */
+  replacedDeleted?: boolean;
 }
 
 /** Options of `list`. */

@@ -49,5 +49,6 @@ export function writeResult(meta: SecretMetadata, entangled: string[], hooks: Ho
     updatedAt: meta.updatedAt,
     entangled,
     hooks,
+    ...(meta.replacedDeleted ? { replacedDeleted: true } : {}),
   };
 }

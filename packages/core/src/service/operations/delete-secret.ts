@@ -2,7 +2,7 @@ import { FallbackChain } from "../../chain/fallback-chain.js";
 import { CofferError, isCofferError } from "../../errors/index.js";
 import { type ScopeRef, scopeKey, scopeLabel } from "../../model/scope.js";
 import type { SecretMetadata } from "../../model/secret.js";
-import type { Provider, SecretRef } from "../../provider/provider.js";
+import type { DeleteOutcome, Provider, SecretRef } from "../../provider/provider.js";
 import type { OperationContext } from "../context.js";
 import type { DeleteOptions, DeleteResult, ScopeInput } from "../types.js";
 import { commitMutation } from "./commit-change.js";
@@ -16,7 +16,7 @@ export async function deleteSecret(
   let name: string | undefined;
   try {
     name = ctx.name(nameIn);
-    const targets = await holders(ctx, name, options);
+    const targets = await holders(ctx, name, options, options.purge === true);
     if (targets.length === 0) throw new CofferError("NOT_FOUND", `secret "${name}" not found`, { name });
     for (const t of targets) await ctx.guard.require({ action: "delete", name, secret: t.meta });
     const scope = targets[0]!.meta.scope;
@@ -39,12 +39,16 @@ export async function deleteSecret(
         provider: provider.name,
         success: true,
       });
+      // `delete --purge` of a secret already deleted (soft) removes it for good, like `purge`.
+      const purgeDeleted = options.purge === true && meta.deletedAt !== undefined && provider.purge !== undefined;
       const outcome = await commitMutation(ctx, provider, ref, audit, (a) =>
-        provider.delete!(ref, {
-          purge: options.purge,
-          recoveryWindowDays: ctx.state.recoveryWindowDays,
-          ...(a ? { audit: a } : {}),
-        }),
+        purgeDeleted
+          ? provider.purge!(ref, a ? { audit: a } : undefined).then((o): DeleteOutcome => ({ ...o, purged: true }))
+          : provider.delete!(ref, {
+              purge: options.purge,
+              recoveryWindowDays: ctx.state.recoveryWindowDays,
+              ...(a ? { audit: a } : {}),
+            }),
       );
       removedFrom.push(provider.name);
       versionsDeleted += outcome.versionsDeleted;
@@ -149,18 +153,24 @@ function mutators(ctx: OperationContext, only: string | undefined): Provider[] {
   return only && only !== "all" ? [ctx.state.chain.provider(only)] : ctx.state.chain.entries.map((e) => e.provider);
 }
 
-/** Providers holding a secret (any state) in the first scope that has it. */
+/**
+ * Providers holding a secret (any live state; with `includeDeleted`, a soft-deleted one too) in
+ * the first scope that has it.
+ */
 async function holders(
   ctx: OperationContext,
   name: string,
   options: ScopeInput & { provider?: string },
+  includeDeleted = false,
 ): Promise<Array<{ provider: Provider; meta: SecretMetadata }>> {
   const providers = mutators(ctx, options.provider);
   for (const scope of ctx.cascade(options)) {
     const found: Array<{ provider: Provider; meta: SecretMetadata }> = [];
     for (const provider of providers) {
       if (!FallbackChain.holds(provider, scope.kind) || !provider.capabilities.delete) continue;
-      const meta = await anyState(ctx, provider, name, scope);
+      const meta =
+        (await anyState(ctx, provider, name, scope)) ??
+        (includeDeleted ? await deletedState(provider, name, scope) : undefined);
       if (meta) found.push({ provider, meta });
     }
     if (found.length > 0) return found;

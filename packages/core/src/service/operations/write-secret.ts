@@ -62,7 +62,13 @@ export async function setSecret(
       ctx,
       provider,
       address,
-      { ...merged, value, encoding, reason: "write" },
+      {
+        ...merged,
+        value,
+        encoding,
+        reason: "write",
+        ...(options.expirePrevious ? { previousValidForSeconds: 0 } : {}),
+      },
       { ifVersion: options.ifVersion, mode: options.mode },
       "write",
     );
