@@ -1,5 +1,7 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliWorld, COFFER_BIN, createWorld, envelope } from "./cli-harness.js";
 
@@ -148,5 +150,50 @@ describe("coffer run", () => {
     const r = await w.run(["run", "--only", "DATABASE_URL", "printf", "%s|%s\\n", "--json", "x"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe("--json|x\n");
+  });
+});
+
+describe("coffer run follows launchers through the exec lists", () => {
+  let w: CliWorld;
+  beforeAll(async () => {
+    w = createWorld({ COFFER_MASTER_KEY: MASTER_KEY });
+    writeFileSync(join(w.cwd, "coffer.yaml"), "exec:\n  allow: ['*']\n  deny: [node, sh, curl]\n");
+    await w.run(["set", "api-key", "--tags", "payments"], { input: STRIPE });
+    await w.run(["set", "API_KEY"], { input: DB });
+  });
+  afterAll(() => w.cleanup());
+
+  it("refuses env node, timeout 5 sh -c and env curl with allow * and deny node, sh, curl (exit 6, nothing runs)", async () => {
+    const marker = join(w.root, "ran");
+    for (const [line, program, launcher] of [
+      [["env", process.execPath, "-e", `require('fs').writeFileSync(${JSON.stringify(marker)}, 'x')`], "node", "env"],
+      [["timeout", "5", "sh", "-c", `touch ${marker}`], "sh", "timeout"],
+      [["/usr/bin/env", "-i", "A=B", "curl", "https://example.com"], "curl", "/usr/bin/env"],
+      [["nohup", "nice", "-n", "5", "env", "sh", "-c", `touch ${marker}`], "sh", "env"],
+    ] as const) {
+      const r = await w.run(["run", "--", ...line]);
+      expect(r.code, `${line.join(" ")}: ${r.stderr}`).toBe(6);
+      expect(r.stderr).toContain(`(started by `);
+      expect(r.stderr).toContain(`"${launcher}"`);
+      expect(r.stderr).toMatch(new RegExp(`${program}`));
+      const json = envelope(await w.run(["run", "--json", "--", ...line]));
+      expect(json.error.code).toBe("PERMISSION_DENIED");
+    }
+    const unresolved = await w.run(["run", "--", "watch", "-n", "1", "node", "x.js"]);
+    expect(unresolved.code).toBe(6);
+    expect(unresolved.stderr).toMatch(/"watch" starts another program Coffer cannot determine/);
+    expect(existsSync(marker)).toBe(false);
+    const allowed = await w.run(["run", "--", "env", "printenv", "HOME"]);
+    expect(allowed.code, allowed.stderr).toBe(0);
+  });
+
+  it("refuses a run whose named secrets collide on one env var (exit 5), as MCP does", async () => {
+    const named = await w.run(["run", "--only", "api-key,API_KEY", "--", "true"]);
+    expect(named.code).toBe(5);
+    expect(named.stderr).toMatch(/API_KEY and api-key both map to API_KEY; the command was not run/);
+    // Without names, colliding secrets are left out and reported; the command runs.
+    const all = await w.run(["run", "--", "printenv", "API_KEY"]);
+    expect(all.code).toBe(1);
+    expect(all.stderr).toMatch(/API_KEY, api-key all map to API_KEY; none of them was injected/);
   });
 });

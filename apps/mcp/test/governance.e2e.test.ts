@@ -282,6 +282,39 @@ describe("exec lists", () => {
   });
 });
 
+describe("exec lists follow launchers", () => {
+  it("refuses env node, timeout 5 sh -c and env curl under allow * with deny node, sh, curl", async () => {
+    const w = makeWorkspace("mcp:\n  exec:\n    allow: ['*']\n    deny: [node, sh, curl]\n");
+    const conn = await connectStdio(w, ["--agent-id", "claude"]);
+    try {
+      for (const [command, args, program, launcher] of [
+        ["env", ["node", "-e", "process.stdout.write('ran')"], "node", "env"],
+        ["/usr/bin/env", ["-i", "A=B", "node", "-e", "process.stdout.write('ran')"], "node", "/usr/bin/env"],
+        ["timeout", ["5", "sh", "-c", "echo ran"], "sh", "timeout"],
+        ["timeout", ["-s", "KILL", "5", "nice", "-n", "5", "sh", "-c", "echo ran"], "sh", "nice"],
+        ["env", ["curl", "https://example.com"], "curl", "env"],
+      ] as const) {
+        const refused = await call(conn, "exec_with_secrets", { command, args: [...args] });
+        expect(refused.text, `${command} ${args.join(" ")}`).toMatch(
+          new RegExp(
+            `^PERMISSION_DENIED: exec of secrets denied: command "${program}" \\(started by .*"${launcher}"\\) is refused by project:mcp\\.exec\\.deny`,
+          ),
+        );
+        expect(refused.text).not.toContain("--- stdout ---");
+        // The MCP front end recognises the refusal by core's structured reason and adds its hint.
+        expect(refused.text).toMatch(/coffer-mcp reads mcp\.exec/);
+      }
+      const unresolved = await call(conn, "exec_with_secrets", { command: "watch", args: ["node", "x.js"] });
+      expect(unresolved.text).toMatch(/^PERMISSION_DENIED: .*"watch" starts another program Coffer cannot determine/);
+      const allowed = await call(conn, "exec_with_secrets", { command: "env", args: ["printenv", "HOME"] });
+      expect(allowed.text).toMatch(/^exit code 0\n/);
+    } finally {
+      await conn.close();
+      w.cleanup();
+    }
+  });
+});
+
 describe("leak check", () => {
   it("shows no value except the approved reveal", () => {
     expect(calls.length).toBeGreaterThan(20);

@@ -59,7 +59,12 @@ export const runCommand: CommandHandler = async (ctx, args) => {
   // Every reference of the env files is resolved before the command starts (or the run fails).
   const fromFiles =
     envFiles.length > 0
-      ? await resolveDotenvReferences(coffer, envFiles, { use: "exec", command, purpose: "coffer run" })
+      ? await resolveDotenvReferences(coffer, envFiles, {
+          use: "exec",
+          command,
+          args: commandArgs,
+          purpose: "coffer run",
+        })
       : [];
   // With env files, only their variables are injected, unless --only or --tags ask for more.
   const storeWide =
@@ -74,6 +79,7 @@ export const runCommand: CommandHandler = async (ctx, args) => {
           only: listFlag(args, "only"),
           tags: listFlag(args, "tags"),
           command,
+          args: commandArgs,
           purpose: "coffer run",
         }),
       );

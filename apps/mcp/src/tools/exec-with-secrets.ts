@@ -84,7 +84,7 @@ export const execWithSecretsTool = defineTool({
   },
   async run(args, { coffer, cwd }) {
     checkCommandShape(args.command);
-    const options: InjectionOptions = { ...toScopeInput(args), command: args.command };
+    const options: InjectionOptions = { ...toScopeInput(args), command: args.command, args: args.args };
     if (args.secrets !== undefined) options.only = args.secrets;
     if (args.tags !== undefined) options.tags = args.tags;
     if (args.env !== undefined) options.env = args.env;
@@ -104,10 +104,6 @@ export const execWithSecretsTool = defineTool({
         `secrets not found or not allowed: ${injection.missing.join(", ")}; the command was not run`,
         { names: injection.missing },
       );
-    }
-    if (injection.collisions.length > 0 && args.secrets !== undefined) {
-      const text = injection.collisions.map((c) => `${c.names.join(" and ")} both map to ${c.envVar}`).join("; ");
-      throw new CofferError("CONFLICT", `${text}; the command was not run`, { field: "secrets" });
     }
     const names: Record<string, string> = {};
     for (const secret of injection.secrets) names[secret.envVar] = secret.name;

@@ -14,6 +14,8 @@ export interface ResolveReferencesOptions {
   use: "exec" | "reveal";
   /** Command the values are for (`exec`: policy and audit). */
   command?: string;
+  /** Its arguments (`exec`: the exec lists follow launchers through them). */
+  args?: string[];
   /** Why (audit; required for agents with `reveal`). */
   purpose?: string;
 }
@@ -86,6 +88,7 @@ export async function resolveReferences(
       ...referenceScopeInput(first),
       ...(first.env !== undefined ? { env: first.env } : {}),
       command: options.command,
+      ...(options.args ? { args: options.args } : {}),
       purpose: options.purpose,
     };
     // Names whose env var forms collide are resolved one by one (an injection leaves collisions out).

@@ -15,6 +15,8 @@ export interface AccessRequest {
   secret?: SecretMetadata;
   /** Command of an `exec`. */
   command?: string;
+  /** Arguments of an `exec`'s command (the exec lists follow launchers through them). */
+  args?: readonly string[];
   /** Purpose given by the caller. */
   purpose?: string;
   /** A non-secret resource (for example `audit`). */
@@ -141,7 +143,7 @@ export class AccessGuard {
   }
 
   private policyRequest(req: AccessRequest): PolicyRequest {
-    const { action, name, secret, command, purpose, resource } = req;
+    const { action, name, secret, command, args, purpose, resource } = req;
     return {
       accessor: this.accessor,
       action,
@@ -150,6 +152,7 @@ export class AccessGuard {
       tags: secret?.tags,
       secret,
       command,
+      ...(args ? { args } : {}),
       purpose,
       ...(resource ? { resource } : {}),
     };

@@ -449,6 +449,11 @@ export interface InjectionOptions extends ScopeInput {
   env?: string;
   /** Command being run (policy + audit). */
   command?: string;
+  /**
+   * Its arguments: the exec lists follow launchers through them (`env node -e ...` is checked as
+   * `env` and `node`). Without them a launcher's target is not known to the lists.
+   */
+  args?: string[];
   /** Purpose (audit). */
   purpose?: string;
 }

@@ -1,3 +1,4 @@
+import { CofferError } from "../../errors/index.js";
 import { decayOf } from "../../expiry/decay.js";
 import { type ScopeRef, scopeKey, scopeLabel } from "../../model/scope.js";
 import type { SecretAddress, SecretMetadata } from "../../model/secret.js";
@@ -55,7 +56,8 @@ export async function resolveForInjection(
     for (const [name, c] of chosen) {
       if (decayOf(c.meta, now).state === "hard-expired") chosen.delete(name);
     }
-    await ctx.guard.require({ action: "exec", command: options.command, purpose: options.purpose });
+    const args = options.args;
+    await ctx.guard.require({ action: "exec", command: options.command, args, purpose: options.purpose });
     for (const [name, c] of chosen) {
       // Names asked for explicitly must be allowed (a denial is an error); with no names, the
       // secrets this caller may not use are left out instead of failing the whole run.
@@ -65,6 +67,7 @@ export async function resolveForInjection(
           name: c.meta.name,
           secret: c.meta,
           command: options.command,
+          args,
           purpose: options.purpose,
         });
       else if (
@@ -72,11 +75,13 @@ export async function resolveForInjection(
           action: "exec",
           secret: c.meta,
           command: options.command,
+          args,
           purpose: options.purpose,
         }))
       )
         chosen.delete(name);
     }
+    refuseRequestedCollisions([...chosen.keys()], wanted !== undefined);
     // Batch reads per provider.
     const byProvider = new Map<Provider, Array<{ name: string; address: SecretAddress }>>();
     for (const [name, c] of chosen) {
@@ -125,4 +130,23 @@ export async function resolveForInjection(
   } catch (err) {
     return ctx.failure("exec", err, { purpose: options.purpose, details: { command: options.command } });
   }
+}
+
+/**
+ * The env-var collision rule of every front end (`coffer run`, `exec_with_secrets`, references):
+ * names that map to one env var (`api-key` and `API_KEY`) are never injected, neither chosen
+ * over the other. When the caller named the secrets (`only`), a collision refuses the whole run
+ * with CONFLICT before any value is read; otherwise the colliding secrets are left out and
+ * reported in `collisions`.
+ * @throws CofferError CONFLICT naming the names and the env var
+ */
+function refuseRequestedCollisions(names: string[], requested: boolean): void {
+  if (!requested) return;
+  const { collisions } = mapToEnvVars(names);
+  if (collisions.length === 0) return;
+  const text = collisions.map((c) => `${c.names.join(" and ")} both map to ${c.envVar}`).join("; ");
+  throw new CofferError("CONFLICT", `${text}; the command was not run`, {
+    field: "only",
+    collisions: collisions.map((c) => ({ envVar: c.envVar, names: c.names })),
+  });
 }
