@@ -99,6 +99,10 @@ describe.skipIf(PG_SKIP_REASON !== undefined)("postgres provider", () => {
       expect(entries.filter((e) => e.action === "write").every((e) => e.version === 1)).toBe(true);
       expect(await b.auditLog.verify()).toEqual({ ok: true, checked: 11 });
       expect(a.auditLog.fingerprint("v")).toBe(b.auditLog.fingerprint("v"));
+      // A text PostgreSQL cannot store is a coded refusal that changes nothing, not UNAVAILABLE.
+      await expect(a.auditLog.append({ ...audit("S1", "read"), accessor: "bad\u0000accessor" })).rejects.toMatchObject({
+        code: "INVALID_ARGUMENT",
+      });
       psql(pg, database, "UPDATE coffer.audit_log SET accessor = 'someone-else' WHERE seq = 4");
       expect(await a.auditLog.verify()).toMatchObject({ ok: false, brokenAt: { seq: 4, reason: "edited" } });
       psql(pg, database, "UPDATE coffer.audit_log SET accessor = 'tester' WHERE seq = 4");

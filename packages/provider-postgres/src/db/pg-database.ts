@@ -59,6 +59,12 @@ export function toDatabaseError(err: unknown, target: string): CofferError {
       { cause: err },
     );
   }
+  if (state?.startsWith("22")) {
+    // Data exceptions: a text PostgreSQL refuses (NUL, invalid encoding), a number out of range.
+    return new CofferError("INVALID_ARGUMENT", `PostgreSQL refused a value of the request (SQLSTATE ${state})`, {
+      sqlState: state,
+    });
+  }
   if (state === "28P01" || state === "28000") {
     return new CofferError(
       "CONFIG",
