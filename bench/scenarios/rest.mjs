@@ -3,7 +3,6 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import autocannon from "autocannon";
-import { startListening } from "../lib/listening-process.mjs";
 import { pick, scenario } from "../lib/scenario.mjs";
 import { cofferDirs, diskTemp } from "../lib/temp-dirs.mjs";
 import { BINS, ROOT, workspacePackage } from "../lib/workspace.mjs";
@@ -42,8 +41,13 @@ await scenario(async ({ figure, note }) => {
   const { token } = await apiTokens(opened.documents).create({ name: "bench", scopes: ["secrets:read"] });
   await opened.coffer.dispose();
 
-  const coffer = await startListening([BINS.server, "--port", "0"], { env, cwd: project });
-  const bare = await startListening([join(ROOT, "bench/lib/fastify-constant-server.mjs")], { env, cwd: project });
+  const { startListeningProcess } = await workspacePackage("test-emulators");
+  const coffer = await startListeningProcess({ args: [BINS.server, "--port", "0"], env, cwd: project });
+  const bare = await startListeningProcess({
+    args: [join(ROOT, "bench/lib/fastify-constant-server.mjs")],
+    env,
+    cwd: project,
+  });
   try {
     const auth = { authorization: `Bearer ${token}` };
     const cofferUrl = `${coffer.url}/v1/secrets/BENCH_REST_SECRET`;

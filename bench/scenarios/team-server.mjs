@@ -6,7 +6,6 @@ import { randomBytes } from "node:crypto";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import autocannon from "autocannon";
-import { startListening } from "../lib/listening-process.mjs";
 import { pick, scenario } from "../lib/scenario.mjs";
 import { cofferDirs, diskTemp } from "../lib/temp-dirs.mjs";
 import { BINS, workspacePackage } from "../lib/workspace.mjs";
@@ -44,7 +43,7 @@ async function seed(env, project) {
 
 await scenario(async ({ figure, note }) => {
   if (!existsSync(BINS.server)) return { skipped: `${BINS.server} is not built (pnpm --filter @coffer/server build)` };
-  const { postgresUnavailableReason, startPostgres } = await workspacePackage("test-emulators");
+  const { postgresUnavailableReason, startListeningProcess, startPostgres } = await workspacePackage("test-emulators");
   const why = postgresUnavailableReason();
   if (why !== undefined) return { skipped: why };
   const runs = pick(3, 2);
@@ -75,11 +74,15 @@ await scenario(async ({ figure, note }) => {
     };
     const pgToken = await seed(pgEnv, team.project);
 
-    const localServer = await startListening([BINS.server, "--port", "0"], { env: localEnv, cwd: local.project });
+    const localServer = await startListeningProcess({
+      args: [BINS.server, "--port", "0"],
+      env: localEnv,
+      cwd: local.project,
+    });
     servers.push(localServer);
-    const replicaA = await startListening([BINS.server, "--port", "0"], { env: pgEnv, cwd: team.project });
+    const replicaA = await startListeningProcess({ args: [BINS.server, "--port", "0"], env: pgEnv, cwd: team.project });
     servers.push(replicaA);
-    const replicaB = await startListening([BINS.server, "--port", "0"], { env: pgEnv, cwd: team.project });
+    const replicaB = await startListeningProcess({ args: [BINS.server, "--port", "0"], env: pgEnv, cwd: team.project });
     servers.push(replicaB);
     const path = "/v1/secrets/BENCH_TEAM_SECRET";
     const localTarget = [{ url: localServer.url + path, headers: { authorization: `Bearer ${localToken}` } }];

@@ -1,8 +1,9 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { startListeningProcess } from "@coffer/test-emulators";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -105,6 +106,7 @@ export async function connectStdio(
 export interface HttpServerProcess {
   url: string;
   child: ChildProcess;
+  /** Everything the server wrote (stderr and stdout). */
   stderr(): string;
   stop(): Promise<void>;
 }
@@ -115,38 +117,14 @@ export async function startHttpServer(
   args: string[],
   env: Record<string, string>,
 ): Promise<HttpServerProcess> {
-  const child = spawn(process.execPath, [BIN, "--http", "--port", "0", ...args], {
+  const server = await startListeningProcess({
+    args: [BIN, "--http", "--port", "0", ...args],
     cwd: ws.cwd,
     env: serverEnv(ws, env),
-    stdio: ["ignore", "pipe", "pipe"],
+    urlPattern: /listening on (http:\/\/\S+)/,
+    timeoutMs: 20_000,
   });
-  let errText = "";
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${errText}`)), 20_000);
-    child.stderr.on("data", (chunk: Buffer) => {
-      errText += chunk.toString("utf8");
-      const match = /listening on (http:\/\/\S+)/.exec(errText);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    });
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited (${code}): ${errText}`));
-    });
-  });
-  return {
-    url,
-    child,
-    stderr: () => errText,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-      }),
-  };
+  return { url: server.url, child: server.child, stderr: server.output, stop: server.stop };
 }
 
 /** Connect the real MCP client over Streamable HTTP with a bearer token. */

@@ -1,7 +1,6 @@
 // Test harness: spawns the BUILT coffer-server on a free port with a temp COFFER_HOME and cwd,
 // and opens the same store in the test process to create API tokens directly. The dashboard's
 // browser tests start their private build of the bin with it too (`bin`).
-import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
@@ -16,6 +15,7 @@ import {
   type DocumentStore,
 } from "@coffer/core";
 import { defaultAccessor, openCoffer } from "@coffer/runtime";
+import { type ListeningProcess, startListeningProcess } from "@coffer/test-emulators";
 
 /** The built bin under test. */
 export const SERVER_BIN = fileURLToPath(new URL("../dist/coffer-server.js", import.meta.url));
@@ -110,39 +110,15 @@ export async function startServer(options: StartOptions = {}): Promise<ServerUnd
   const approvals = opened.approvals;
   const tokens = apiTokens(opened.documents);
 
-  const child: ChildProcess = spawn(process.execPath, [bin, "--port", "0", ...(options.args ?? [])], {
-    cwd,
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
-  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-
-  let url: string;
+  let proc: ListeningProcess;
   try {
-    url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 30_000);
-      const onData = () => {
-        const m = /listening at (https?:\/\/127\.0\.0\.1:\d+)/.exec(output);
-        if (m?.[1]) {
-          clearTimeout(timer);
-          resolve(m[1]);
-        }
-      };
-      child.stdout?.on("data", onData);
-      void exited.then((code) => {
-        clearTimeout(timer);
-        reject(new Error(`server exited with ${code} before listening:\n${output}`));
-      });
-    });
+    proc = await startListeningProcess({ args: [bin, "--port", "0", ...(options.args ?? [])], cwd, env });
   } catch (err) {
-    child.kill("SIGKILL");
     await opened.coffer.dispose();
     rmSync(root, { recursive: true, force: true });
     throw err;
   }
+  const url = proc.url;
 
   const id = ++counter;
   const server: ServerUnderTest = {
@@ -177,26 +153,21 @@ export async function startServer(options: StartOptions = {}): Promise<ServerUnd
       }
       return { status: res.status, headers: res.headers, text, body: parsed };
     },
-    logs: () => output,
+    logs: () => proc.output(),
     async kill(signal) {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill(signal);
-        await exited;
+      if (proc.child.exitCode === null && proc.child.signalCode === null) {
+        proc.child.kill(signal);
+        await proc.exited;
       }
     },
     async stopWithCode() {
-      child.kill("SIGTERM");
-      const code = await exited;
+      proc.child.kill("SIGTERM");
+      const code = await proc.exited;
       await server.stop();
       return code;
     },
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill("SIGTERM");
-        const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
-        await exited;
-        clearTimeout(timer);
-      }
+      await proc.stop();
       await opened.coffer.dispose();
       rmSync(root, { recursive: true, force: true });
     },

@@ -9,6 +9,7 @@ export {
   startFaultProxy,
 } from "./fault-proxy.js";
 export { freePort } from "./free-port.js";
+export { type ListeningProcess, type StartListeningOptions, startListeningProcess } from "./listening-process.js";
 export * from "./lowkey-vault.js";
 export * from "./module-load-probe.js";
 export {
