@@ -1,5 +1,5 @@
 // The traps a new user fell into (issue 17), each as the user meets it: the CLI as a real process.
-import { readdirSync, statSync, writeFileSync } from "node:fs";
+import { readdirSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { type CliWorld, createWorld } from "./cli-harness.js";
@@ -78,6 +78,19 @@ describe("a store that cannot be opened with the master key in force", () => {
     const get = await w.run(["get", "DB_PASSWORD"]);
     expect(get.code).toBe(10);
     expect(get.stderr).toContain(`providers.local.masterKey in ${join(w.cwd, "coffer.yaml")}`);
+  });
+
+  it("fails list (non-zero) instead of showing an empty store when no master key is in force", async () => {
+    w = createWorld();
+    expect((await w.run(["set", "DB_PASSWORD"], { input: "pw" })).code).toBe(0);
+    renameSync(join(w.home, "master.key"), join(w.root, "master.key.moved"));
+    const list = await w.run(["list"]);
+    expect(list.code).toBe(12);
+    expect(list.stdout).not.toContain("0 total");
+    expect(list.stderr).toContain("cannot be opened: no master key is in force");
+    const wrong = await w.run(["list"], { env: { COFFER_MASTER_KEY: "a wrong passphrase" } });
+    expect(wrong.code).toBe(10);
+    expect(wrong.stderr).toContain("COFFER_MASTER_KEY variable");
   });
 
   it("names the key file a wrong key came from", async () => {

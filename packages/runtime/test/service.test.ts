@@ -227,12 +227,24 @@ describe("service: expiry, rotation, delete", () => {
     expect(await codeOf(coffer.get("GONE"))).toBe("NOT_FOUND");
     expect((await coffer.list()).items).toHaveLength(0);
     expect((await coffer.list({ includeDeleted: true })).items).toHaveLength(1);
-    expect(await codeOf(coffer.set("GONE", "x"))).toBe("CONFLICT");
     await coffer.restore("GONE");
     expect((await coffer.get("GONE", { reveal: true })).value).toBe("a2");
     expect((await coffer.history("GONE")).length).toBe(2);
     await coffer.delete("GONE", { purge: true });
     expect(await codeOf(coffer.restore("GONE"))).toBe("NOT_FOUND");
+  });
+
+  it("writes a deleted name again: a live secret with its deleted versions in history; delete --purge of a deleted one", async () => {
+    const { coffer } = track(freshCoffer());
+    await coffer.set("REUSED", "a1");
+    await coffer.delete("REUSED");
+    const written = await coffer.set("REUSED", "b2");
+    expect(written).toMatchObject({ version: 2, replacedDeleted: true });
+    expect((await coffer.get("REUSED", { reveal: true })).value).toBe("b2");
+    expect((await coffer.history("REUSED")).map((v) => v.version)).toEqual([2, 1]);
+    await coffer.delete("REUSED");
+    expect(await coffer.delete("REUSED", { purge: true })).toMatchObject({ purged: true, removedFrom: ["local"] });
+    expect((await coffer.list({ includeDeleted: true })).items).toHaveLength(0);
   });
 });
 

@@ -1,6 +1,7 @@
 import type { Accessor, AuditQuery } from "../audit/types.js";
 import { FallbackChain } from "../chain/fallback-chain.js";
 import { findProjectRoot } from "../config/load.js";
+import { CofferError } from "../errors/index.js";
 import { ALLOW_ALL_POLICY } from "../policy/policy.js";
 import type { Provider } from "../provider/provider.js";
 import type { ServiceBackedProvider } from "../store/document-store.js";
@@ -49,9 +50,19 @@ function isServiceBacked(p: Provider): p is Provider & ServiceBackedProvider {
  * const coffer = createCoffer({ providers: [local(), env()] });
  * await coffer.set("STRIPE_SECRET_KEY", "sk_live_...");
  * const { value } = await coffer.get("STRIPE_SECRET_KEY", { reveal: true });
- * @throws CofferError CONFIG when no provider is given or names clash
+ * @throws CofferError CONFIG when the options or their providers are missing, or names clash
  */
 export function createCoffer(options: CofferOptions): Coffer {
+  if (options === null || typeof options !== "object" || !Array.isArray(options.providers)) {
+    throw new CofferError(
+      "CONFIG",
+      "createCoffer needs options with a list of providers, for example createCoffer({ providers: [local(), env()] })",
+      { field: "providers" },
+    );
+  }
+  if (options.providers.length === 0) {
+    throw new CofferError("CONFIG", "createCoffer needs at least one provider", { field: "providers" });
+  }
   const entries = options.providers.map((p, i) =>
     "provider" in p ? p : { provider: p, priority: (options.providers.length - i) * 10 },
   );

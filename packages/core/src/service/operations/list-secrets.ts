@@ -11,7 +11,13 @@ import type { ListItem, ListOptions, ListResult } from "../types.js";
 export async function listSecrets(ctx: OperationContext, options: ListOptions = {}): Promise<ListResult> {
   try {
     await ctx.guard.require({ action: "read" });
-    return await listVisible(ctx, options, "read");
+    const result = await listVisible(ctx, options, "read");
+    // A store that cannot be opened (no key, the wrong key, a bad option) is not an outage to
+    // list around: an empty listing would look like an empty store. (health and scan report it.)
+    const broken = result.errors.find((e) => e.code === "CONFIG" || e.code === "INTEGRITY");
+    if (broken?.code)
+      throw new CofferError(broken.code, broken.message ?? "the store cannot be opened", { provider: broken.provider });
+    return result;
   } catch (err) {
     return ctx.failure("list", err);
   }
