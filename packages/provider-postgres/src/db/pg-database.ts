@@ -22,6 +22,8 @@ const UNAVAILABLE_ERRNO = new Set([
   "EAI_AGAIN",
 ]);
 const MAX_ATTEMPTS = 5;
+/** Pooled clients that already have an 'error' listener. */
+const listened = new WeakSet<PoolClient>();
 
 /** Carries an error thrown by the caller's transaction body unchanged through rollback. */
 class BodyFailure {
@@ -150,6 +152,13 @@ export class PgDatabase {
       try {
         const pool = await this.#getPool();
         client = await pool.connect();
+        // A connection the server ends while it is checked out (a restart between two statements)
+        // emits 'error' on the client; unheard, that would end the process. The next statement
+        // fails instead, and the client is discarded on release.
+        if (!listened.has(client)) {
+          client.on("error", () => {});
+          listened.add(client);
+        }
         const c = client;
         await c.query("BEGIN");
         const tx: Tx = {
