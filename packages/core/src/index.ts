@@ -259,12 +259,14 @@ export {
   validateAccessControl,
 } from "./policy/index.js";
 export {
+  type BatchWrite,
   checkProviderOptionNames,
   type DeleteOutcome,
   type GetManyResult,
   type OptionNames,
   type Page,
   type Provider,
+  type ProviderBatchOptions,
   type ProviderCapabilities,
   type ProviderDeleteOptions,
   type ProviderGetOptions,
@@ -329,6 +331,7 @@ export {
   type DeleteOptions,
   type DeleteResult,
   type DetectedEnvironment,
+  type EntangleFailure,
   type EnvSource,
   type ExportedSecret,
   type ExportOptions,

@@ -1,11 +1,13 @@
 import {
   type AuditEntryInput,
   type AuditLog,
+  type BatchWrite,
   CofferError,
   type DeleteOutcome,
   type GetManyResult,
   type Page,
   type Provider,
+  type ProviderBatchOptions,
   type ProviderCapabilities,
   type ProviderDeleteOptions,
   type ProviderGetOptions,
@@ -53,6 +55,11 @@ export const LOCAL_CAPABILITIES: ProviderCapabilities = Object.freeze({
 export interface LocalProvider extends Provider, ServiceBackedProvider {
   /** Write a new version of one state. @throws CofferError CONFLICT, ALREADY_EXISTS, INVALID_ARGUMENT, TOO_LARGE */
   set(address: SecretAddress, write: SecretWrite, options?: ProviderSetOptions): Promise<SecretMetadata>;
+  /**
+   * Write several states in one transaction, all or nothing, with their audit entries.
+   * @throws CofferError as `set`, for the first write that fails (nothing is then written)
+   */
+  writeBatch(writes: BatchWrite[], options?: ProviderBatchOptions): Promise<SecretMetadata[]>;
   /** Soft-delete (or purge) every env state of a secret. @throws CofferError NOT_FOUND */
   delete(ref: SecretRef, options?: ProviderDeleteOptions): Promise<DeleteOutcome>;
   /** Bring back a soft-deleted secret with all its versions. @throws CofferError NOT_FOUND, CONFLICT */
@@ -136,6 +143,10 @@ class LocalStoreProvider implements LocalProvider {
 
   set(address: SecretAddress, write: SecretWrite, options?: ProviderSetOptions): Promise<SecretMetadata> {
     return this.#secrets.set(address, write, options);
+  }
+
+  writeBatch(writes: BatchWrite[], options?: ProviderBatchOptions): Promise<SecretMetadata[]> {
+    return this.#secrets.writeBatch(writes, options);
   }
 
   delete(ref: SecretRef, options?: ProviderDeleteOptions): Promise<DeleteOutcome> {

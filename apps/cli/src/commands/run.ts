@@ -69,7 +69,7 @@ export const runCommand: CommandHandler = async (ctx, args) => {
   // With env files, only their variables are injected, unless --only or --tags ask for more.
   const storeWide =
     envFiles.length === 0 || stringFlag(args, "only") !== undefined || stringFlag(args, "tags") !== undefined;
-  const empty: InjectionSet = { vars: {}, secrets: [], collisions: [], missing: [] };
+  const empty: InjectionSet = { vars: {}, secrets: [], collisions: [], missing: [], maskNames: {} };
   const injection = !storeWide
     ? empty
     : await coffer.resolveForInjection(
@@ -88,6 +88,7 @@ export const runCommand: CommandHandler = async (ctx, args) => {
     injection.vars[v.key] = v.value;
     injection.secrets = injection.secrets.filter((s) => s.envVar !== v.key);
     injection.secrets.push({ name: v.secretName, envVar: v.key, provider: v.provider ?? "", scope: v.scope ?? "" });
+    injection.maskNames[v.key] = v.secretName;
   }
   // Plain values of the env files are not secrets: passed through as written, not masked.
   const plain = Object.fromEntries(fromFiles.filter((v) => v.secretName === undefined).map((v) => [v.key, v.value]));
@@ -107,14 +108,13 @@ export const runCommand: CommandHandler = async (ctx, args) => {
   // Release the store (and flush the audit entry) before the command runs, however long it takes.
   await ctx.close();
 
-  const names = Object.fromEntries(injection.secrets.map((s) => [s.envVar, s.name]));
   const redact = !booleanFlag(args, "no-redact");
   const result = await execWithSecrets(
     defined({
       command,
       args: commandArgs,
       vars: injection.vars,
-      names,
+      names: injection.maskNames,
       redact,
       baseEnv: { ...ctx.env, ...plain },
       cwd: ctx.cwd,

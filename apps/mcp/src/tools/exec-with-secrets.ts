@@ -105,13 +105,12 @@ export const execWithSecretsTool = defineTool({
         { names: injection.missing },
       );
     }
-    const names: Record<string, string> = {};
-    for (const secret of injection.secrets) names[secret.envVar] = secret.name;
     const result = await execWithSecrets({
       command: args.command,
       args: args.args,
       vars: injection.vars,
-      names,
+      // Only secrets this agent may reveal are named in masks (the core decides which).
+      names: injection.maskNames,
       redact: true,
       cwd,
       timeoutMs: args.timeoutSeconds * 1000,

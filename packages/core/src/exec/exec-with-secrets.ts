@@ -17,7 +17,10 @@ export interface ExecWithSecretsOptions {
   args: string[];
   /** Env var name -> value injected into the child's environment. Values never go into argv. */
   vars: Record<string, string>;
-  /** Env var name -> secret name, used as the label that replaces a masked value. @default the env var name */
+  /**
+   * Env var name -> secret name, the label that replaces a masked value; a var left out is masked
+   * as `[REDACTED]` (pass `InjectionSet.maskNames`). @default every var labelled by its env var name
+   */
   names?: Record<string, string>;
   /** Mask injected values in the child's stdout/stderr. @default true */
   redact?: boolean;
@@ -66,15 +69,21 @@ const BYTES = "latin1";
 
 /**
  * A redactor over the binary-string form of the values, labelled with secret names
- * (`[REDACTED:NAME]`). Values shorter than 4 characters are not masked (see `createRedactor`).
+ * (`[REDACTED:NAME]`). With `names`, a value without a name is masked as `[REDACTED]` (never by
+ * its env var), and a value shared by a named and an unnamed secret takes the named label, so
+ * the output reads the same whatever the unnamed secret holds. Without `names`, env var names
+ * label the values. Values shorter than 4 characters are not masked (see `createRedactor`).
  */
-function byteRedactor(vars: Record<string, string>, names: Record<string, string>): Redactor {
+function byteRedactor(vars: Record<string, string>, names: Record<string, string> | undefined): Redactor {
   const labels = new Map<string, string>();
+  const unnamed: string[] = [];
   for (const [envVar, value] of Object.entries(vars)) {
     const bytes = Buffer.from(value, "utf8").toString(BYTES);
-    if (!labels.has(bytes)) labels.set(bytes, names[envVar] ?? envVar);
+    const label = names === undefined ? envVar : names[envVar];
+    if (label === undefined) unnamed.push(bytes);
+    else if (!labels.has(bytes)) labels.set(bytes, label);
   }
-  return createRedactor(labels.keys(), { names: labels });
+  return createRedactor([...labels.keys(), ...unnamed], { names: labels });
 }
 
 /** One output channel of the child: mask, then forward or capture. */
@@ -190,7 +199,7 @@ export async function execWithSecrets(options: ExecWithSecretsOptions): Promise<
   const inheritOut = !redact && options.stdout === process.stdout;
   const inheritErr = !redact && options.stderr === process.stderr;
 
-  const newMasker = redact ? () => byteRedactor(options.vars, options.names ?? {}) : undefined;
+  const newMasker = redact ? () => byteRedactor(options.vars, options.names) : undefined;
   const out = new OutputChannel(newMasker, options.stdout, limit);
   const err = new OutputChannel(newMasker, options.stderr, limit);
 

@@ -1,8 +1,10 @@
 export type {
+  BatchWrite,
   DeleteOutcome,
   GetManyResult,
   Page,
   Provider,
+  ProviderBatchOptions,
   ProviderCapabilities,
   ProviderDeleteOptions,
   ProviderGetOptions,

@@ -58,6 +58,25 @@ export interface ProviderSetOptions {
   audit?: AuditEntryInput;
 }
 
+/** One write of a {@link Provider.writeBatch}. */
+export interface BatchWrite {
+  /** The state written. */
+  address: SecretAddress;
+  /** The new version. */
+  write: SecretWrite;
+  /** Conditions and the audit entry of this write (as for `set`). */
+  options?: ProviderSetOptions;
+}
+
+/** Options of a provider `writeBatch`. */
+export interface ProviderBatchOptions {
+  /**
+   * Audit entries committed with the batch besides each write's own (for example a link broken
+   * by the change); see {@link ProviderSetOptions.audit}.
+   */
+  audit?: AuditEntryInput[];
+}
+
 /** Identifies a whole secret (every env state) for delete/restore/purge. */
 export interface SecretRef {
   /** Secret name. */
@@ -158,6 +177,13 @@ export interface Provider {
    * @throws CofferError CONFLICT on an `ifVersion` mismatch; ALREADY_EXISTS in create mode.
    */
   set?(address: SecretAddress, write: SecretWrite, options?: ProviderSetOptions): Promise<SecretMetadata>;
+  /**
+   * Write several states all or nothing: either every write (and every audit entry) is
+   * committed, or none is and the first failure is thrown. Results align with `writes`.
+   * Optional: without it the service writes one by one and reports failures per secret.
+   * @throws CofferError as `set` for the first write that fails
+   */
+  writeBatch?(writes: BatchWrite[], options?: ProviderBatchOptions): Promise<SecretMetadata[]>;
   /**
    * Delete every live state of a secret (recoverable unless `purge`; `purge` also removes
    * states already deleted). @throws CofferError NOT_FOUND when no live state exists (with `purge`: no state at all)

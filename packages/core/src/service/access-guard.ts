@@ -24,6 +24,21 @@ export interface AccessRequest {
 }
 
 /**
+ * Why two secrets may not be linked whatever the caller: their values would flow to readers
+ * the other does not allow (different write-only flags or different allowed agents).
+ */
+export function linkConflict(a: SecretMetadata, b: SecretMetadata): { rule: string; reason: string } | undefined {
+  if ((a.writeOnly === true) !== (b.writeOnly === true)) {
+    return { rule: "entanglement:writeOnly", reason: "only one of the two secrets is write-only" };
+  }
+  const agents = (m: SecretMetadata) => [...new Set(m.allowedAgentIds ?? [])].sort().join("\u0000");
+  if (agents(a) !== agents(b)) {
+    return { rule: "entanglement:allowedAgentIds", reason: "the two secrets allow different agents" };
+  }
+  return undefined;
+}
+
+/**
  * The one place where access is decided for one accessor: a secret's `allowedAgentIds` and
  * `writeOnly`, the reveal rules, and the policy engine (token patterns, access-control rules,
  * exec lists, approvals). Operations build an {@link AccessRequest} and ask; a denial is audited
@@ -103,6 +118,43 @@ export class AccessGuard {
       throw new CofferError("INVALID_ARGUMENT", "purpose must be text of at most 500 characters", { field: "purpose" });
     }
     await this.require({ action: "reveal", name, secret, purpose });
+  }
+
+  /**
+   * Allow linking two secrets (entanglement) or throw: linking hands each side's value to the
+   * other, so it needs on both sides everything that reading and writing both values needs.
+   * The two must carry the same restrictions ({@link linkConflict}); the caller must be allowed
+   * to write both and, unless both are write-only, to reveal both.
+   * @throws CofferError PERMISSION_DENIED (audited) or APPROVAL_REQUIRED
+   */
+  async requireLink(a: SecretMetadata, b: SecretMetadata): Promise<void> {
+    const conflict = linkConflict(a, b);
+    if (conflict) await this.deny("write", a.name, a, conflict.rule, `${conflict.reason} (with "${b.name}")`);
+    for (const side of [a, b]) {
+      await this.require({ action: "write", name: side.name, secret: side });
+      if (!side.writeOnly) await this.require({ action: "reveal", name: side.name, secret: side });
+    }
+  }
+
+  /**
+   * Allow a write to propagate a value the caller did not supply (a generated rotation, a
+   * rollback) from `origin` to linked `targets`: a caller that may not reveal the origin must
+   * not be able to reveal any target, or it would read the origin's value there.
+   * @throws CofferError PERMISSION_DENIED (audited)
+   */
+  async requireBlindPropagation(origin: SecretMetadata, targets: SecretMetadata[]): Promise<void> {
+    if (await this.mayReveal(origin)) return;
+    for (const t of targets) {
+      if (await this.mayReveal(t)) {
+        await this.deny(
+          "write",
+          origin.name,
+          origin,
+          "entanglement:reveal",
+          `the new value would reach "${t.name}", which this caller may reveal`,
+        );
+      }
+    }
   }
 
   /** False when the secret names allowed agents and this accessor is an agent not among them. */

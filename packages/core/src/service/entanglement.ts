@@ -44,7 +44,8 @@ export class EntanglementRegistry {
     return this.documents;
   }
 
-  private async neighbours(key: string): Promise<string[]> {
+  /** Keys directly linked to `key`. */
+  async neighbours(key: string): Promise<string[]> {
     if (!this.documents) return [];
     return (await this.documents.get<string[]>(COLLECTION, key)) ?? [];
   }

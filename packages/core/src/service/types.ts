@@ -1,5 +1,5 @@
 import type { Accessor, AuditEntry, AuditQuery, AuditVerification } from "../audit/types.js";
-import type { ProviderOutcome } from "../errors/coffer-error.js";
+import type { ErrorCode, ProviderOutcome } from "../errors/coffer-error.js";
 import type { HookReport } from "../hooks/hook.js";
 import type { ScopeKind, ScopeRef } from "../model/scope.js";
 import type { SecretAttributes, SecretFormat, SecretVersionInfo, ValueEncoding } from "../model/secret.js";
@@ -168,6 +168,11 @@ export interface WriteResult {
   updatedAt: string;
   /** Entangled secrets updated along with it (names with scope labels). */
   entangled: string[];
+  /**
+   * Entangled secrets that could not be written (providers without an atomic batch write): the
+   * secret itself was written; these still hold their previous value. Absent when none failed.
+   */
+  entangleFailures?: EntangleFailure[];
   /** After-hook outcomes. */
   hooks: HookReport[];
   /**
@@ -175,6 +180,16 @@ export interface WriteResult {
    * stay in its history.
    */
   replacedDeleted?: boolean;
+}
+
+/** An entangled secret a write could not reach. */
+export interface EntangleFailure {
+  /** The linked secret (name with scope label). */
+  secret: string;
+  /** Error code of the failure. */
+  code: ErrorCode;
+  /** What went wrong (never a value). */
+  message: string;
 }
 
 /** Options of `list`. */
@@ -301,6 +316,11 @@ export interface RotateResult {
   generated: boolean;
   /** Entangled secrets updated. */
   entangled: string[];
+  /**
+   * Entangled secrets that could not be written (providers without an atomic batch write): the
+   * secret itself was written; these still hold their previous value. Absent when none failed.
+   */
+  entangleFailures?: EntangleFailure[];
   /** After-hook outcomes. */
   hooks: HookReport[];
 }
@@ -468,6 +488,12 @@ export interface InjectionSet {
   collisions: Array<{ envVar: string; names: string[] }>;
   /** Names asked for with `only` that were not found or not allowed. */
   missing: string[];
+  /**
+   * Env var -> secret name, for the labels of masked output (`[REDACTED:NAME]`): only secrets
+   * the caller may reveal are named; the others are masked as `[REDACTED]`, and a value equal to
+   * one of the caller's own secrets is labelled as that one. Pass it as `names` to `execWithSecrets`.
+   */
+  maskNames: Record<string, string>;
 }
 
 /** Summary of the audit log. */

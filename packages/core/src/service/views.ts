@@ -3,7 +3,7 @@ import type { HookReport } from "../hooks/hook.js";
 import { scopeLabel } from "../model/scope.js";
 import type { SecretMetadata } from "../model/secret.js";
 import { maskValue } from "../redact/index.js";
-import type { SecretView, WriteResult } from "./types.js";
+import type { EntangleFailure, SecretView, WriteResult } from "./types.js";
 import { attributesOf } from "./validate.js";
 
 /** Preview shown for a write-only secret instead of a masked value. */
@@ -37,7 +37,12 @@ export function secretView(meta: SecretMetadata, value: string | undefined, now:
 }
 
 /** The answer of a write. */
-export function writeResult(meta: SecretMetadata, entangled: string[], hooks: HookReport[]): WriteResult {
+export function writeResult(
+  meta: SecretMetadata,
+  entangled: string[],
+  hooks: HookReport[],
+  entangleFailures?: EntangleFailure[],
+): WriteResult {
   return {
     name: meta.name,
     scope: meta.scope,
@@ -48,6 +53,7 @@ export function writeResult(meta: SecretMetadata, entangled: string[], hooks: Ho
     createdAt: meta.createdAt,
     updatedAt: meta.updatedAt,
     entangled,
+    ...(entangleFailures ? { entangleFailures } : {}),
     hooks,
     ...(meta.replacedDeleted ? { replacedDeleted: true } : {}),
   };

@@ -1,8 +1,10 @@
 import {
+  type BatchWrite,
   CofferError,
   type DeleteOutcome,
   type GetManyResult,
   type Page,
+  type ProviderBatchOptions,
   type ProviderDeleteOptions,
   type ProviderGetOptions,
   type ProviderListQuery,
@@ -31,6 +33,14 @@ import { prepareWrite } from "./secret-write.js";
 import { checkAbsent, checkStateRecord, insertState, removeState, updateState } from "./state-chain.js";
 import { checkName, checkScope, describeState, type StateKey, toStateKey } from "./state-key.js";
 import { valueBinding } from "./value-binding.js";
+
+/** A write validated before its transaction. */
+interface PlannedWrite {
+  key: StateKey;
+  prepared: ReturnType<typeof prepareWrite>;
+  opts: ProviderSetOptions;
+  audit: ReturnType<typeof toAuditRow> | undefined;
+}
 
 /** The authenticated part of a state row (see `StateRecord`), as read beside a version. */
 interface StateColumns {
@@ -378,6 +388,36 @@ export class SecretTable {
 
   /** Write a new version of one state. */
   async set(address: SecretAddress, write: SecretWrite, options: ProviderSetOptions = {}): Promise<SecretMetadata> {
+    const planned = this.#planWrite({ address, write, options });
+    const session = this.#session();
+    return session.write(() => {
+      const now = this.#now();
+      this.#sweepExpired(session, now.toISOString());
+      return this.#writeSync(session, planned, now);
+    });
+  }
+
+  /**
+   * Write several states in one transaction, all or nothing, with each write's audit entry and
+   * the extra `audit` entries (appended after the writes).
+   */
+  async writeBatch(writes: BatchWrite[], options: ProviderBatchOptions = {}): Promise<SecretMetadata[]> {
+    if (!Array.isArray(writes)) throw new CofferError("INVALID_ARGUMENT", "writes must be a list", { field: "writes" });
+    const planned = writes.map((w) => this.#planWrite(w));
+    const extra = (options.audit ?? []).map(toAuditRow);
+    const session = this.#session();
+    return session.write(() => {
+      const now = this.#now();
+      this.#sweepExpired(session, now.toISOString());
+      const out = planned.map((p) => this.#writeSync(session, p, now));
+      for (const row of extra)
+        appendAuditRow(session, { ...row, provider: row.provider ?? this.#settings.providerName });
+      return out;
+    });
+  }
+
+  /** Validate one write before any transaction. */
+  #planWrite({ address, write, options }: BatchWrite): PlannedWrite {
     const key = toStateKey(address);
     const prepared = prepareWrite(write, key.name);
     const opts = options ?? {};
@@ -388,107 +428,107 @@ export class SecretTable {
       throw new CofferError("INVALID_ARGUMENT", 'mode must be "create" or "upsert"', { field: "mode" });
     }
     const audit = opts.audit ? toAuditRow(opts.audit) : undefined;
-    const session = this.#session();
-    return session.write(() => {
-      const now = this.#now();
-      const nowIso = now.toISOString();
-      this.#sweepExpired(session, nowIso);
-      const state = session
-        .statement(
-          `SELECT s.current_version, s.created_at, s.deleted_at, ${NEWEST_VERSION} FROM secret_states s WHERE s.scope = ? AND s.name = ? AND s.env = ?`,
-        )
-        .get(key.scope, key.name, key.env) as
-        | { current_version: number; created_at: string; deleted_at: string | null; newest_version: number | null }
-        | undefined;
-      if (state) this.#checkPointer(session, key, state);
-      // A soft-deleted state counts as absent: the write starts it live again, numbered after its
-      // deleted versions (which stay in its history).
-      const replacedDeleted = state !== undefined && state.deleted_at !== null;
-      const live = state !== undefined && !replacedDeleted;
-      const stored = state?.current_version ?? 0;
-      const current = live ? stored : 0;
-      if (opts.mode === "create" && live) {
-        throw new CofferError("ALREADY_EXISTS", `${describeState(key)} already exists (version ${current})`, {
-          name: key.name,
-          currentVersion: current,
-        });
-      }
-      if (opts.ifVersion !== undefined && opts.ifVersion !== current) {
-        throw new CofferError(
-          "CONFLICT",
-          current === 0
-            ? `${describeState(key)} does not exist (expected version ${opts.ifVersion})`
-            : `${describeState(key)} is at version ${current}, not ${opts.ifVersion}`,
-          { name: key.name, currentVersion: current },
-        );
-      }
-      const version = stored + 1;
-      const ciphertext = session.cipher.seal(
-        prepared.plaintext,
-        valueBinding(key, version, prepared.encoding, prepared.attributesJson),
+    return { key, prepared, opts, audit };
+  }
+
+  /** One write inside a write transaction. */
+  #writeSync(session: StoreSession, { key, prepared, opts, audit }: PlannedWrite, now: Date): SecretMetadata {
+    const nowIso = now.toISOString();
+    const state = session
+      .statement(
+        `SELECT s.current_version, s.created_at, s.deleted_at, ${NEWEST_VERSION} FROM secret_states s WHERE s.scope = ? AND s.name = ? AND s.env = ?`,
+      )
+      .get(key.scope, key.name, key.env) as
+      | { current_version: number; created_at: string; deleted_at: string | null; newest_version: number | null }
+      | undefined;
+    if (state) this.#checkPointer(session, key, state);
+    // A soft-deleted state counts as absent: the write starts it live again, numbered after its
+    // deleted versions (which stay in its history).
+    const replacedDeleted = state !== undefined && state.deleted_at !== null;
+    const live = state !== undefined && !replacedDeleted;
+    const stored = state?.current_version ?? 0;
+    const current = live ? stored : 0;
+    if (opts.mode === "create" && live) {
+      throw new CofferError("ALREADY_EXISTS", `${describeState(key)} already exists (version ${current})`, {
+        name: key.name,
+        currentVersion: current,
+      });
+    }
+    if (opts.ifVersion !== undefined && opts.ifVersion !== current) {
+      throw new CofferError(
+        "CONFLICT",
+        current === 0
+          ? `${describeState(key)} does not exist (expected version ${opts.ifVersion})`
+          : `${describeState(key)} is at version ${current}, not ${opts.ifVersion}`,
+        { name: key.name, currentVersion: current },
       );
-      session
-        .statement(
-          `INSERT INTO secret_versions (scope, name, env, version, ciphertext, encoding, attributes, reason, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          key.scope,
-          key.name,
-          key.env,
-          version,
-          ciphertext,
-          prepared.encoding,
-          prepared.attributesJson,
-          prepared.reason,
-          nowIso,
-        );
-      const createdAt = live ? state.created_at : nowIso;
-      if (state) {
-        updateState(session, key, {
-          current_version: version,
-          created_at: createdAt,
-          deleted_at: null,
-          purge_at: null,
-        });
-      } else {
-        insertState(session, key, {
-          current_version: version,
-          created_at: createdAt,
-          deleted_at: null,
-          purge_at: null,
-        });
-      }
-      if (live && prepared.previousValidForSeconds !== undefined) {
-        const validUntil = new Date(now.getTime() + prepared.previousValidForSeconds * 1000).toISOString();
-        session
-          .statement(
-            "UPDATE secret_versions SET valid_until = ? WHERE scope = ? AND name = ? AND env = ? AND version = ?",
-          )
-          .run(validUntil, key.scope, key.name, key.env, stored);
-      }
-      session
-        .statement("DELETE FROM secret_versions WHERE scope = ? AND name = ? AND env = ? AND version <= ?")
-        .run(key.scope, key.name, key.env, version - this.#settings.historyLimit);
-      if (audit) {
-        appendAuditRow(session, {
-          ...audit,
-          version: audit.version ?? version,
-          provider: audit.provider ?? this.#settings.providerName,
-        });
-      }
-      const meta = this.#metadata(key, {
-        state_created_at: createdAt,
+    }
+    const version = stored + 1;
+    const ciphertext = session.cipher.seal(
+      prepared.plaintext,
+      valueBinding(key, version, prepared.encoding, prepared.attributesJson),
+    );
+    session
+      .statement(
+        `INSERT INTO secret_versions (scope, name, env, version, ciphertext, encoding, attributes, reason, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        key.scope,
+        key.name,
+        key.env,
+        version,
+        ciphertext,
+        prepared.encoding,
+        prepared.attributesJson,
+        prepared.reason,
+        nowIso,
+      );
+    const createdAt = live ? state.created_at : nowIso;
+    if (state) {
+      updateState(session, key, {
+        current_version: version,
+        created_at: createdAt,
         deleted_at: null,
         purge_at: null,
-        version,
-        encoding: prepared.encoding,
-        attributes: prepared.attributesJson,
-        created_at: nowIso,
       });
-      if (replacedDeleted) meta.replacedDeleted = true;
-      return meta;
+    } else {
+      insertState(session, key, {
+        current_version: version,
+        created_at: createdAt,
+        deleted_at: null,
+        purge_at: null,
+      });
+    }
+    if (live && prepared.previousValidForSeconds !== undefined) {
+      const validUntil = new Date(now.getTime() + prepared.previousValidForSeconds * 1000).toISOString();
+      session
+        .statement(
+          "UPDATE secret_versions SET valid_until = ? WHERE scope = ? AND name = ? AND env = ? AND version = ?",
+        )
+        .run(validUntil, key.scope, key.name, key.env, stored);
+    }
+    session
+      .statement("DELETE FROM secret_versions WHERE scope = ? AND name = ? AND env = ? AND version <= ?")
+      .run(key.scope, key.name, key.env, version - this.#settings.historyLimit);
+    if (audit) {
+      appendAuditRow(session, {
+        ...audit,
+        version: audit.version ?? version,
+        provider: audit.provider ?? this.#settings.providerName,
+      });
+    }
+    const meta = this.#metadata(key, {
+      state_created_at: createdAt,
+      deleted_at: null,
+      purge_at: null,
+      version,
+      encoding: prepared.encoding,
+      attributes: prepared.attributesJson,
+      created_at: nowIso,
     });
+    if (replacedDeleted) meta.replacedDeleted = true;
+    return meta;
   }
 
   #checkRef(ref: SecretRef): { scope: string; name: string } {

@@ -1,7 +1,8 @@
+import { asProviderError } from "../../chain/fallback-chain.js";
 import { CofferError } from "../../errors/index.js";
 import { parseImport } from "../../import-formats/index.js";
 import { scopeLabel } from "../../model/scope.js";
-import type { SecretAddress, SecretMetadata, StoredSecret } from "../../model/secret.js";
+import type { SecretAddress, SecretMetadata, SecretWrite, StoredSecret } from "../../model/secret.js";
 import type { PolicyAction } from "../../policy/policy.js";
 import type { OperationContext } from "../context.js";
 import type { ExportedSecret, ExportOptions, ImportOptions, ImportReport, SetOptions } from "../types.js";
@@ -73,23 +74,55 @@ export async function importSecrets(
       else action = current ? "update" : "create";
       plan.push({ item, address, ...(current ? { current } : {}), action });
     }
+    const writeOf = (p: (typeof plan)[number]): SecretWrite => ({
+      ...(p.current ? attributesOf(p.current) : {}),
+      ...p.item.attrs,
+      value: p.item.value,
+      encoding: p.item.encoding,
+      reason: "import",
+    });
+    const changes = report.dryRun ? [] : plan.filter((p) => p.action === "create" || p.action === "update");
+    const log = ctx.state.recorder.log;
+    // On a provider with an atomic batch write that keeps the audit log (the local store), the
+    // whole import is one transaction with its audit entries: all of it or nothing.
+    const atomic = provider.writeBatch !== undefined && (log === undefined || provider === ctx.state.recorder.owner);
+    if (atomic && changes.length > 0) {
+      ctx.refuseOffline(provider);
+      await provider.writeBatch!(
+        changes.map((p) => {
+          const write = writeOf(p);
+          const audit = log
+            ? ctx.entry({
+                action: "import",
+                name: p.address.name,
+                scope: scopeLabel(p.address.scope),
+                env: p.address.env,
+                provider: provider.name,
+                success: true,
+                fingerprint: log.fingerprint(write.value),
+              })
+            : undefined;
+          return { address: p.address, write, options: audit ? { audit } : {} };
+        }),
+      );
+    }
+    const written: string[] = [];
     let done = 0;
-    for (const { item, address, current, action } of plan) {
-      if (!report.dryRun && (action === "create" || action === "update")) {
-        await commitWrite(
-          ctx,
-          provider,
-          address,
-          {
-            ...(current ? attributesOf(current) : {}),
-            ...item.attrs,
-            value: item.value,
-            encoding: item.encoding,
-            reason: "import",
-          },
-          {},
-          "import",
-        );
+    for (const p of plan) {
+      const { item, action } = p;
+      if (!atomic && changes.includes(p)) {
+        try {
+          await commitWrite(ctx, provider, p.address, writeOf(p), {}, "import");
+        } catch (err) {
+          // Without a batch write nothing can undo the items already written: say which.
+          const e = asProviderError(err, provider.name);
+          throw new CofferError(e.code, `import stopped at "${item.name}": ${e.message}`, {
+            ...e.details,
+            name: item.name,
+            written,
+          });
+        }
+        written.push(item.name);
       }
       report.items.push({ name: item.name, action });
       if (action === "create") report.created++;

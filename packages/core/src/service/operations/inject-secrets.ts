@@ -4,6 +4,7 @@ import { type ScopeRef, scopeKey, scopeLabel } from "../../model/scope.js";
 import type { SecretAddress, SecretMetadata } from "../../model/secret.js";
 import { mapToEnvVars } from "../../names/secret-name.js";
 import type { Provider } from "../../provider/provider.js";
+import { MIN_REDACTED_LENGTH } from "../../redact/redactor.js";
 import type { OperationContext } from "../context.js";
 import type { InjectionOptions, InjectionSet } from "../types.js";
 
@@ -90,6 +91,8 @@ export async function resolveForInjection(
       byProvider.set(c.provider, list);
     }
     const values = new Map<string, { value: string; provider: string; scope: string }>();
+    const protectedNames = new Set<string>();
+    for (const [name, c] of chosen) if (!(await ctx.guard.mayReveal(c.meta))) protectedNames.add(name);
     for (const [provider, list] of byProvider) {
       if (provider.getMany) {
         const results = await provider.getMany(list.map((l) => l.address));
@@ -110,13 +113,29 @@ export async function resolveForInjection(
         }
       }
     }
+    for (const [name, v] of values) {
+      // Output masking ignores values this short, so one the caller may not reveal would be printed as is.
+      if (protectedNames.has(name) && Buffer.byteLength(v.value, "utf8") < MIN_REDACTED_LENGTH) {
+        throw new CofferError(
+          "INVALID_ARGUMENT",
+          `secret "${name}" is shorter than ${MIN_REDACTED_LENGTH} characters, too short to be masked in the command's output; it is not injected for a caller who may not reveal it`,
+          {
+            name,
+            field: "secrets",
+            hint: "store a longer value, or leave this secret out (name the secrets to inject)",
+          },
+        );
+      }
+    }
     const { mapping, collisions } = mapToEnvVars([...values.keys()]);
     const vars: Record<string, string> = {};
     const secrets: InjectionSet["secrets"] = [];
+    const maskNames: Record<string, string> = {};
     for (const [name, envVar] of mapping) {
       const v = values.get(name)!;
       vars[envVar] = v.value;
       secrets.push({ name, envVar, provider: v.provider, scope: v.scope });
+      if (!protectedNames.has(name)) maskNames[envVar] = name;
     }
     secrets.sort((a, b) => (a.name < b.name ? -1 : 1));
     const missing = (wanted ?? []).filter((n) => !values.has(n));
@@ -126,7 +145,7 @@ export async function resolveForInjection(
       purpose: options.purpose,
       details: { command: options.command, names: secrets.map((s) => s.name).slice(0, 500), count: secrets.length },
     });
-    return { vars, secrets, collisions, missing };
+    return { vars, secrets, collisions, missing, maskNames };
   } catch (err) {
     return ctx.failure("exec", err, { purpose: options.purpose, details: { command: options.command } });
   }

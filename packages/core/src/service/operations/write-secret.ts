@@ -15,8 +15,7 @@ import type {
 } from "../types.js";
 import { attributesOf, validateAttributes, validateValue } from "../validate.js";
 import { writeResult } from "../views.js";
-import { commitWrite } from "./commit-change.js";
-import { propagate } from "./entangle-secrets.js";
+import { planPropagation, writeLinked } from "./entangle-secrets.js";
 
 const DAY = 86400;
 
@@ -56,9 +55,11 @@ export async function setSecret(
       secret: current ?? ({ name, scope, tags: attrs.tags } as SecretMetadata),
     });
     const merged = options.mergeAttributes === false || !current ? attrs : { ...attributesOf(current), ...attrs };
+    // Every linked secret is authorized before anything is written (a refusal changes nothing).
+    const plan = await planPropagation(ctx, { ...merged, name, scope } as SecretMetadata, env, true);
     const hookBase = { name, scope: scopeLabel(scope), env, provider: provider.name, tags: merged.tags };
     await ctx.hooks("before", "write", hookBase);
-    const meta = await commitWrite(
+    const out = await writeLinked(
       ctx,
       provider,
       address,
@@ -71,10 +72,10 @@ export async function setSecret(
       },
       { ifVersion: options.ifVersion, mode: options.mode },
       "write",
+      plan,
     );
-    const entangled = await propagate(ctx, { name, scope }, env, value, encoding, "entangle");
-    const hooks = await ctx.hooks("after", "write", { ...hookBase, version: meta.version });
-    return writeResult(meta, entangled, hooks);
+    const hooks = await ctx.hooks("after", "write", { ...hookBase, version: out.meta.version });
+    return writeResult(out.meta, out.entangled, hooks, out.entangleFailures);
   } catch (err) {
     return ctx.failure("write", err, { name });
   }
@@ -120,8 +121,9 @@ export async function rotateSecret(
       provider: provider.name,
       tags: current.tags,
     };
+    const plan = await planPropagation(ctx, current, current.env, options.value !== undefined);
     await ctx.hooks("before", "rotate", hookBase);
-    const meta = await commitWrite(
+    const { meta, entangled, entangleFailures } = await writeLinked(
       ctx,
       provider,
       address,
@@ -134,14 +136,7 @@ export async function rotateSecret(
       },
       { ifVersion: current.version },
       "rotate",
-    );
-    const entangled = await propagate(
-      ctx,
-      { name, scope: current.scope },
-      current.env,
-      valid.value,
-      valid.encoding,
-      "entangle",
+      plan,
     );
     const hooks = await ctx.hooks("after", "rotate", { ...hookBase, version: meta.version });
     const validUntil = grace > 0 ? new Date(ctx.now().getTime() + grace * 1000).toISOString() : undefined;
@@ -154,6 +149,7 @@ export async function rotateSecret(
       provider: provider.name,
       generated,
       entangled,
+      ...(entangleFailures ? { entangleFailures } : {}),
       hooks,
     };
   } catch (err) {
@@ -183,23 +179,17 @@ export async function rollbackSecret(
       ...(hit.secret.env !== undefined ? { env: hit.secret.env } : {}),
     };
     const old = await hit.provider.get(address, { version: to });
-    const meta = await commitWrite(
+    const plan = await planPropagation(ctx, hit.secret, hit.secret.env, false);
+    const { meta, entangled, entangleFailures } = await writeLinked(
       ctx,
       hit.provider,
       address,
       { ...attributesOf(hit.secret), value: old.value, encoding: old.encoding, reason: `rollback:${to}` },
       { ifVersion: hit.secret.version },
       "rollback",
+      plan,
     );
-    const entangled = await propagate(
-      ctx,
-      { name, scope: hit.secret.scope },
-      hit.secret.env,
-      old.value,
-      old.encoding,
-      "entangle",
-    );
-    return writeResult(meta, entangled, []);
+    return writeResult(meta, entangled, [], entangleFailures);
   } catch (err) {
     return ctx.failure("rollback", err, { name });
   }
