@@ -160,8 +160,8 @@ export const COMMANDS: CommandSpec[] = [
     name: "inspect",
     summary: "all metadata of a secret: states per env, decay, versions, entanglement, access count",
     positionals: [name],
-    options: { provider, scope },
-    examples: ["coffer inspect api-key-stripe"],
+    options: { provider, scope, env },
+    examples: ["coffer inspect api-key-stripe", "COFFER_ENV=prod coffer inspect database-url"],
     load: async () => (await import("./commands/inspect.js")).inspectCommand,
   },
   {

@@ -278,7 +278,7 @@ describe("coffer rotate / history / rollback / inspect", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^Secret: api-token\nProvider: local\nScope: global/);
     expect(r.stdout).toMatch(/Access count: \d+/);
-    expect(r.stdout).toMatch(/│ default +│ 6 +│/);
+    expect(r.stdout).toMatch(/│ default \* +│ 6 +│/);
     expect(r.stdout).toMatch(/│ prod +│ 1 +│/);
     for (const v of ["token-v1-value", "token-v2-value", "token-v3-value", "token-prod-value"])
       expect(r.stdout).not.toContain(v);
@@ -287,6 +287,31 @@ describe("coffer rotate / history / rollback / inspect", () => {
     );
     expect(json.data.states.length).toBe(2);
     expect(JSON.stringify(json.data)).not.toContain("maskedValue");
+  });
+
+  it("inspects a secret that has only env states (no default state), marking the env in force", async () => {
+    for (const env of ["prod", "staging", "dev"])
+      expect((await w.run(["set", "database-url", "--env", env], { input: `db-${env}-value` })).code).toBe(0);
+    const r = await w.run(["inspect", "database-url"], { env: { COFFER_ENV: "prod" } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(
+      /^Secret: database-url\nProvider: local\nScope: global\nEnv in force: prod \(reads return the prod state\)/,
+    );
+    expect(r.stdout).toMatch(/│ prod \* +│ 1 +│/);
+    expect(r.stdout).toMatch(/│ staging +│ 1 +│/);
+    expect(r.stdout).toMatch(/│ dev +│ 1 +│/);
+    expect(r.stdout).toMatch(/Versions \(prod state\):/);
+    for (const env of ["prod", "staging", "dev"]) expect(r.stdout).not.toContain(`db-${env}-value`);
+    // Without any env in force it is still found: every state, none of them in force.
+    const plain = await w.run(["inspect", "database-url"]);
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(plain.stdout).toMatch(/Env in force: default \(no state for it: reads fail\)/);
+    const json = envelope<{ states: Array<{ env?: string }>; envInForce?: string; stateInForce?: string }>(
+      await w.run(["inspect", "database-url", "--env", "staging", "--json"]),
+    );
+    expect(json.data.states.map((s) => s.env).sort()).toEqual(["dev", "prod", "staging"]);
+    expect(json.data).toMatchObject({ envInForce: "staging", stateInForce: "staging" });
+    expect((await w.run(["inspect", "no-such-secret"])).code).not.toBe(0);
   });
 });
 

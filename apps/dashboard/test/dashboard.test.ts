@@ -557,6 +557,42 @@ describe.skipIf(serverBin === "")("dashboard in Chromium", () => {
     await page.setViewportSize({ width: 1280, height: 900 });
   });
 
+  it("opens every listed row of a store with env-only, scoped, expired, write-only and many-version secrets", async () => {
+    const seeded: Array<[string, string, Record<string, unknown>]> = [];
+    for (const env of ["prod", "staging", "dev"]) seeded.push(["seed-env-only", "", { value: `seed-env-${env}`, env }]);
+    seeded.push(["seed-team", "?scope=team&teamId=acme", { value: "seed-team-value" }]);
+    seeded.push(["seed-team-env-only", "?scope=team&teamId=acme", { value: "seed-team-prod", env: "prod" }]);
+    seeded.push(["seed-ttl-expired", "", { value: "seed-ttl-value", ttlSeconds: 1 }]);
+    seeded.push(["seed-write-only", "", { value: "seed-wo-value", writeOnly: true, env: "prod" }]);
+    for (let i = 0; i < 12; i++) seeded.push(["seed-many-versions", "", { value: `seed-version-${i}` }]);
+    for (const [name, query, body] of seeded) {
+      const res = await api("PUT", `/v1/secrets/${encodeURIComponent(name)}${query}`, body);
+      expect(res.status, res.text).toBeLessThan(300);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    await goto(page, "#/secrets");
+    await page.getByLabel("Name pattern").fill("seed-*");
+    await page.getByRole("button", { name: "Apply filters" }).click();
+    await expectCount(page.getByRole("table").getByRole("link", { name: /^seed-/ }), 6);
+    const rows = await page
+      .getByRole("table")
+      .getByRole("link", { name: /^seed-/ })
+      .evaluateAll((links) => links.map((a) => [a.textContent ?? "", (a as HTMLAnchorElement).href]));
+    for (const [name, href] of rows) {
+      await page.goto(href!);
+      await page.getByRole("heading", { level: 1, name, exact: true }).waitFor();
+      await page.getByRole("heading", { level: 2, name: "Versions", exact: true }).waitFor();
+      expect(await page.getByText("It may have been deleted").count(), `${name} did not open`).toBe(0);
+      expect(await unlabelledControls(page)).toEqual([]);
+    }
+    await openSecret(page, "seed-env-only");
+    for (const env of ["prod", "staging", "dev"])
+      await page.getByRole("article", { name: `Env state ${env}` }).waitFor();
+    expect(await page.locator(".metadata").first().textContent()).toMatch(/Env in forcedefault \(no state for it/);
+    await screenshot(page, "env-only-secret");
+    await expectNoValue(page);
+  });
+
   it("shows what a narrower token may not do, without blanking the page", async () => {
     const reader = await server.token({ name: "dashboard-reader", scopes: ["secrets:read"] });
     const limited = await openPage(browser, record);

@@ -254,6 +254,18 @@ describe("secret lifecycle", () => {
     expect(data.accessCount).toBeGreaterThan(0);
   });
 
+  it("inspects a secret that has only env states (no default state)", async () => {
+    for (const env of ["prod", "staging"])
+      expect(
+        (await claude.call("set_secret", { key: "ENV_ONLY_DB", value: `env-only-${env}-value`, env })).isError,
+      ).toBe(false);
+    const inspected = await claude.call("inspect_secret", { key: "ENV_ONLY_DB" });
+    expect(inspected.isError, inspected.text).toBe(false);
+    expect(inspected.text).not.toContain("env-only-prod-value");
+    const data = JSON.parse(inspected.text) as { states: Array<{ env?: string }> };
+    expect(data.states.map((s) => s.env).sort()).toEqual(["prod", "staging"]);
+  });
+
   it("refuses numeric arguments outside core's ranges with INVALID_ARGUMENT, changing nothing", async () => {
     const before = await claude.call("list_secrets", { pattern: "STRIPE_SECRET_KEY" });
     for (const [tool, args] of [

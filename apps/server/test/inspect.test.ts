@@ -55,6 +55,25 @@ describe("GET /v1/secrets/{name}/inspect", () => {
     expect((res.body.versions as Array<{ version: number }>).map((v) => v.version)).toEqual([2, 1]);
   });
 
+  it("inspects a secret with only env states (no default state): every state, the env in force marked", async () => {
+    for (const env of ["prod", "staging", "dev"]) {
+      const put = await server.request("PUT", secretPath("database-url"), {
+        token: admin,
+        json: { value: `postgres://db-${env}-secret`, env },
+      });
+      expect(put.status).toBe(201);
+    }
+    const res = await server.request("GET", `${secretPath("database-url", "/inspect")}?env=prod`, { token: admin });
+    expect(res.status, res.text).toBe(200);
+    expect(res.text).not.toContain("db-prod-secret");
+    expect((res.body.states as Array<{ env?: string }>).map((s) => s.env).sort()).toEqual(["dev", "prod", "staging"]);
+    expect(res.body).toMatchObject({ envInForce: "prod", stateInForce: "prod", versionsOf: "prod" });
+    const noEnv = await server.request("GET", secretPath("database-url", "/inspect"), { token: admin });
+    expect(noEnv.status, noEnv.text).toBe(200);
+    expect(noEnv.body.states).toHaveLength(3);
+    expect(noEnv.body.stateInForce).toBeUndefined();
+  });
+
   it("hides entangled names outside the token's pattern, and refuses names outside it", async () => {
     const limited = await server.token({ name: "api-only-inspect", scopes: ["secrets:read"], pattern: "api-inspect" });
     const res = await server.request("GET", secretPath("api-inspect", "/inspect"), { token: limited });

@@ -10,11 +10,15 @@ export const inspectCommand: CommandHandler = async (ctx, args) => {
   const coffer = await ctx.coffer();
   const inspection = await coffer.inspect(
     name,
-    defined({ ...scopeFlag(args, ctx.cwd), provider: stringFlag(args, "provider") }),
+    defined({ ...scopeFlag(args, ctx.cwd), provider: stringFlag(args, "provider"), env: stringFlag(args, "env") }),
   );
   const { states } = inspection;
-  const main = states.find((s) => s.env === undefined) ?? states[0];
+  const inForce = (s: (typeof states)[number]) => (s.env ?? "default") === inspection.stateInForce;
+  const main = states.find(inForce) ?? states.find((s) => s.env === undefined) ?? states[0];
   const lines = [`Secret: ${inspection.name}`, `Provider: ${inspection.provider}`, `Scope: ${inspection.scopeLabel}`];
+  lines.push(
+    `Env in force: ${inspection.envInForce ?? "default"}${inspection.stateInForce ? ` (reads return the ${inspection.stateInForce} state)` : " (no state for it: reads fail)"}`,
+  );
   if (main) {
     lines.push(`Tags: ${tagsText(main.tags)}`);
     if (main.description) lines.push(`Description: ${main.description}`);
@@ -37,7 +41,7 @@ export const inspectCommand: CommandHandler = async (ctx, args) => {
     ...renderTable(
       ["Env", "Version", "Updated", "Decay", "Expires"],
       states.map((s) => [
-        s.env ?? "default",
+        `${s.env ?? "default"}${inForce(s) ? " *" : ""}`,
         String(s.version),
         s.updatedAt,
         s.decay.state + (s.decay.fractionUsed !== undefined ? ` (${Math.round(s.decay.fractionUsed * 100)}%)` : ""),
@@ -47,7 +51,7 @@ export const inspectCommand: CommandHandler = async (ctx, args) => {
     ),
   );
   if (inspection.versions.length > 0) {
-    lines.push("", "Versions:");
+    lines.push("", `Versions (${inspection.versionsOf} state):`);
     lines.push(
       ...renderTable(
         ["Version", "Created", "Reason", "Valid until"],

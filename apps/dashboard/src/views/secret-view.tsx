@@ -83,7 +83,8 @@ export function SecretView({
 
   const data = inspection.data;
   const here: SecretAddress = { name: data.name, scope: data.scope, provider: data.provider };
-  const primary = data.states.find((s) => s.env === undefined) ?? data.states[0];
+  const inForce = (s: StateView): boolean => (s.env ?? "default") === data.stateInForce;
+  const primary = data.states.find(inForce) ?? data.states.find((s) => s.env === undefined) ?? data.states[0];
 
   return (
     <section aria-labelledby="secret-title" class="secret-page">
@@ -112,6 +113,7 @@ export function SecretView({
             <article key={stateLabel(state)} class="state-card" aria-label={`Env state ${stateLabel(state)}`}>
               <h3>
                 {stateLabel(state)} <span class="hint">v{state.version}</span> <ExpiryBadge decay={state.decay} />
+                {inForce(state) ? <span class="badge in-force">In force</span> : null}
               </h3>
               <RevealValue
                 client={client}
@@ -281,6 +283,10 @@ function Metadata({ data, primary }: { data: Inspection; primary?: StateView }) 
     ["Scope", scopeText(data.scope)],
     ["Provider", data.provider],
     ["Env states", data.states.map(stateLabel).join(", ")],
+    [
+      "Env in force",
+      `${data.envInForce ?? "default"} (${data.stateInForce ? `reads return the ${data.stateInForce} state` : "no state for it: reads fail"})`,
+    ],
   ];
   if (primary) {
     rows.push(

@@ -14,6 +14,7 @@ import {
 
 interface InspectQuery extends ScopeQuery {
   provider?: string;
+  env?: string;
 }
 
 /** The secret name of an entanglement label (`NAME` or `NAME [scope]`). */
@@ -32,11 +33,12 @@ export async function secretInspectRoute(app: FastifyInstance): Promise<void> {
         operationId: "inspectSecret",
         summary: "Inspect a secret (all metadata, never the value)",
         description:
-          "Every env state with its masked value and freshness, the versions of the default state, the secrets entangled with it and how often it was read. Needs `secrets:read`. Entangled secrets outside the token's name pattern are left out.",
+          "Every env state with its masked value and freshness (a secret with only env states is found too), the env in force and the state a read would return, the versions of that state, the secrets entangled with it and how often it was read. Needs `secrets:read`. Entangled secrets outside the token's name pattern are left out.",
         security: bearerSecurity,
         params: nameParams,
         querystring: queryObject({
           provider: ruleRef("ProviderName", "Provider (default: the first that holds it)."),
+          env: ruleRef("EnvName", "Env to mark as in force (default: the detected environment)."),
           ...scopeQueryProperties,
         }),
         response: {
@@ -51,7 +53,7 @@ export async function secretInspectRoute(app: FastifyInstance): Promise<void> {
       const q = req.query;
       // Core's policy engine decides (and audits a denial with the token name and rule).
       const inspection = await governed(token, "read", name, () =>
-        coffer.inspect(name, defined({ ...scopeInput(q), provider: q.provider })),
+        coffer.inspect(name, defined({ ...scopeInput(q), provider: q.provider, env: q.env })),
       );
       return {
         ...inspection,

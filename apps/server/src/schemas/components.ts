@@ -159,9 +159,18 @@ export const InspectionSchema = {
       description: "Every state: the default state (no `env`) and one per env.",
       items: { $ref: "SecretView#" },
     },
+    envInForce: {
+      type: "string",
+      description: "The env in force (query `env`, else the server's detected environment); absent: the default state.",
+    },
+    stateInForce: {
+      type: "string",
+      description: "The state a read would return now: an env name or `default`; absent when neither exists.",
+    },
+    versionsOf: { type: "string", description: "The state whose versions `versions` lists: an env name or `default`." },
     versions: {
       type: "array",
-      description: "Versions of the default (or only) state, newest first.",
+      description: "Versions of the state in force (else the first state found), newest first.",
       items: { $ref: "VersionInfo#" },
     },
     entangledWith: {

@@ -138,7 +138,7 @@ class CofferService implements Coffer {
     return hasSecret(this.ctx, name, options);
   }
 
-  inspect(name: string, options?: ScopeInput & { provider?: string }) {
+  inspect(name: string, options?: ScopeInput & { provider?: string; env?: string }) {
     return inspectSecret(this.ctx, name, options);
   }
 

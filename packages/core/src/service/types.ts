@@ -248,7 +248,13 @@ export interface Inspection {
   provider: string;
   /** Every state: default (env undefined) and per env. */
   states: SecretView[];
-  /** Versions of the default (or only) state, newest first. */
+  /** The env in force (explicit, `COFFER_ENV`, project config or branch map); absent: the default state. */
+  envInForce?: string;
+  /** The state a read would return now: an env name or `default`; absent when neither exists. */
+  stateInForce?: string;
+  /** The state whose versions `versions` lists: an env name or `default`. */
+  versionsOf: string;
+  /** Versions of the state in force (else the first state found), newest first. */
   versions: SecretVersionInfo[];
   /** Entangled secrets. */
   entangledWith: string[];
@@ -545,7 +551,7 @@ export interface Coffer {
   /** Create or update a secret. @throws CofferError INVALID_ARGUMENT, CONFLICT, ALREADY_EXISTS, TOO_LARGE */
   set(name: string, value: string, options?: SetOptions): Promise<WriteResult>;
   /** Full metadata. */
-  inspect(name: string, options?: ScopeInput & { provider?: string }): Promise<Inspection>;
+  inspect(name: string, options?: ScopeInput & { provider?: string; env?: string }): Promise<Inspection>;
   /** List metadata across providers. */
   list(options?: ListOptions): Promise<ListResult>;
   /** Delete (recoverable unless purge). */

@@ -1,7 +1,9 @@
+import { FallbackChain } from "../../chain/fallback-chain.js";
 import { CofferError, isCofferError } from "../../errors/index.js";
 import { decayOf } from "../../expiry/decay.js";
 import { scopeKey, scopeLabel } from "../../model/scope.js";
-import type { SecretVersionInfo } from "../../model/secret.js";
+import type { SecretMetadata, SecretVersionInfo, StoredSecret } from "../../model/secret.js";
+import type { Provider } from "../../provider/provider.js";
 import type { OperationContext } from "../context.js";
 import { EntanglementRegistry } from "../entanglement.js";
 import type { GetOptions, Inspection, ScopeInput, SecretResult, SecretView } from "../types.js";
@@ -102,12 +104,13 @@ export async function hasSecret(ctx: OperationContext, nameIn: string, options: 
 export async function inspectSecret(
   ctx: OperationContext,
   nameIn: string,
-  options: ScopeInput & { provider?: string } = {},
+  options: ScopeInput & { provider?: string; env?: string } = {},
 ): Promise<Inspection> {
   let name: string | undefined;
   try {
     name = ctx.name(nameIn);
-    const hit = await ctx.locate(name, options);
+    const detected = await ctx.resolveEnv(options.env);
+    const hit = await locateAnyState(ctx, name, options, detected.env);
     await ctx.guard.require({ action: "read", name, secret: hit.secret });
     const provider = hit.provider;
     const scope = hit.secret.scope;
@@ -121,7 +124,8 @@ export async function inspectSecret(
         cursor = page.nextCursor;
       } while (cursor);
     }
-    if (states.length === 0) states.push(ctx.view(hit.secret, hit.secret.value));
+    if (states.length === 0) states.push(ctx.view(hit.secret, "value" in hit.secret ? hit.secret.value : undefined));
+    const inForce = states.find((s) => s.env === detected.env) ?? states.find((s) => s.env === undefined);
     const versions = provider.history ? await provider.history({ name, scope, env: hit.secret.env }) : [];
     const selfKey = EntanglementRegistry.key({ name, scope });
     const entangledWith = (await ctx.state.links.group({ name, scope }))
@@ -148,6 +152,9 @@ export async function inspectSecret(
       scopeLabel: scopeLabel(scope),
       provider: provider.name,
       states,
+      ...(detected.env !== undefined ? { envInForce: detected.env } : {}),
+      ...(inForce ? { stateInForce: inForce.env ?? "default" } : {}),
+      versionsOf: hit.secret.env ?? "default",
       versions,
       entangledWith,
       accessCount,
@@ -155,6 +162,40 @@ export async function inspectSecret(
     };
   } catch (err) {
     return ctx.failure("inspect", err, { name });
+  }
+}
+
+/**
+ * Where a secret lives, for inspect: the state a read would return (env in force, then default),
+ * else the first scope (most specific first) and provider holding any state of it, so a secret
+ * with only env states (no default state) is still found.
+ * @throws CofferError NOT_FOUND when no provider holds any state of it
+ */
+async function locateAnyState(
+  ctx: OperationContext,
+  name: string,
+  options: ScopeInput & { provider?: string },
+  env: string | undefined,
+): Promise<{ provider: Provider; secret: SecretMetadata | StoredSecret }> {
+  try {
+    return await ctx.locate(name, { ...options, env });
+  } catch (err) {
+    if (!isCofferError(err, "NOT_FOUND")) throw err;
+    const chain = ctx.state.chain;
+    const providers = options.provider ? [chain.provider(options.provider)] : chain.entries.map((e) => e.provider);
+    for (const scope of ctx.cascade(options)) {
+      for (const provider of providers) {
+        if (!provider.list || !provider.capabilities.envs || !FallbackChain.holds(provider, scope.kind)) continue;
+        let cursor: string | undefined;
+        do {
+          const page = await provider.list({ scope, prefix: name, cursor, limit: 1000 });
+          const found = page.items.find((m) => m.name === name && scopeKey(m.scope) === scopeKey(scope));
+          if (found) return { provider, secret: found };
+          cursor = page.nextCursor;
+        } while (cursor);
+      }
+    }
+    throw err;
   }
 }
 
