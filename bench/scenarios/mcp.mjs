@@ -4,15 +4,13 @@ import { existsSync } from "node:fs";
 import { pick, scenario } from "../lib/scenario.mjs";
 import { percentiles } from "../lib/stats.mjs";
 import { cofferDirs, diskTemp } from "../lib/temp-dirs.mjs";
-import { BINS, requireFrom, workspacePackage } from "../lib/workspace.mjs";
+import { BINS, workspacePackage } from "../lib/workspace.mjs";
 
 const GROUP = "MCP over stdio";
 
 await scenario(async ({ figure, note }) => {
   if (!existsSync(BINS.mcp)) return { skipped: `${BINS.mcp} is not built (pnpm --filter @coffer/mcp build)` };
-  const req = requireFrom("apps/mcp");
-  const { Client } = req("@modelcontextprotocol/sdk/client/index.js");
-  const { StdioClientTransport } = req("@modelcontextprotocol/sdk/client/stdio.js");
+  const { connectMcpStdio } = await workspacePackage("test-emulators");
   const { createCoffer } = await workspacePackage("core");
   const { local } = await workspacePackage("provider-local");
   const rounds = pick(5, 3);
@@ -24,15 +22,12 @@ await scenario(async ({ figure, note }) => {
   await seed.set("BENCH_MCP_SECRET", "sk_bench_0123456789abcdef");
   await seed.dispose();
 
-  const transport = new StdioClientTransport({
-    command: process.execPath,
+  const { client, close } = await connectMcpStdio({
     args: [BINS.mcp],
     cwd: project,
     env: { PATH: process.env.PATH ?? "", HOME: root, COFFER_HOME: home, TZ: "UTC" },
-    stderr: "pipe",
+    clientName: "coffer-bench",
   });
-  const client = new Client({ name: "coffer-bench", version: "0.0.0" });
-  await client.connect(transport);
   try {
     const measure = async (call) => {
       for (let i = 0; i < 50; i++) await call(); // warm-up
@@ -100,6 +95,6 @@ await scenario(async ({ figure, note }) => {
       `Built coffer-mcp over stdio with the SDK client; ${rounds} rounds of ${calls} sequential calls after 50 warm-up calls; each sample is one round's median (or p99).`,
     );
   } finally {
-    await client.close();
+    await close();
   }
 });

@@ -3,9 +3,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { startListeningProcess } from "@coffer/test-emulators";
+import { connectMcpStdio, startListeningProcess } from "@coffer/test-emulators";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 
 /** The built bin under test. */
@@ -82,24 +81,13 @@ export async function connectStdio(
   args: string[] = [],
   env: Record<string, string> = {},
 ): Promise<Connection> {
-  const transport = new StdioClientTransport({
-    command: process.execPath,
+  const { client, stderr, close } = await connectMcpStdio({
     args: [BIN, ...args],
     cwd: ws.cwd,
     env: serverEnv(ws, env),
-    stderr: "pipe",
+    clientName: "coffer-mcp-test",
   });
-  let errText = "";
-  transport.stderr?.on("data", (chunk: Buffer) => {
-    errText += chunk.toString("utf8");
-  });
-  const client = new Client({ name: "coffer-mcp-test", version: "0.0.0" });
-  await client.connect(transport);
-  return wrap(
-    client,
-    () => errText,
-    () => client.close(),
-  );
+  return wrap(client, stderr, close);
 }
 
 /** A server started with `--http`, and the URL it listens on. */

@@ -11,6 +11,7 @@ export {
 export { freePort } from "./free-port.js";
 export { type ListeningProcess, type StartListeningOptions, startListeningProcess } from "./listening-process.js";
 export * from "./lowkey-vault.js";
+export { type ConnectMcpStdioOptions, connectMcpStdio, type McpStdioConnection } from "./mcp-stdio-client.js";
 export * from "./module-load-probe.js";
 export {
   isCi,
