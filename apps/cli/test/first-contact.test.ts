@@ -186,3 +186,30 @@ describe("coffer export to an encrypted-looking file", () => {
     expect(readdirSync(w.cwd)).not.toContain("backup.json.enc");
   });
 });
+
+describe("plugin, agent and user scopes", () => {
+  it("takes the plugin id from config, and a plain get finds the caller's own plugin and user secrets first", async () => {
+    w = createWorld();
+    projectConfig("pluginId: billing-plugin\n");
+    expect((await w.run(["set", "DB_PASSWORD"], { input: "global-pw" })).code).toBe(0);
+    const plugin = await w.run(["set", "DB_PASSWORD", "--scope", "plugin"], { input: "plugin-pw" });
+    expect(plugin.code, plugin.stderr).toBe(0);
+    expect(plugin.stdout).toContain("Scope: plugin:billing-plugin");
+    const user = await w.run(["set", "USER_TOKEN", "--scope", "user"], { input: "user-token" });
+    expect(user.code, user.stderr).toBe(0);
+    expect((await w.run(["get", "DB_PASSWORD", "--plain"])).stdout).toBe("plugin-pw\n");
+    expect((await w.run(["get", "USER_TOKEN", "--plain"])).stdout).toBe("user-token\n");
+    expect((await w.run(["get", "DB_PASSWORD", "--scope", "global", "--plain"])).stdout).toBe("global-pw\n");
+  });
+
+  it("says where to set the plugin id when none is configured", async () => {
+    w = createWorld();
+    const set = await w.run(["set", "DB_PASSWORD", "--scope", "plugin"], { input: "x" });
+    expect(set.code).toBe(2);
+    expect(set.stderr).toContain("plugin scope needs an id");
+    expect(set.stderr).toContain("pluginId in coffer.yaml");
+    const agent = await w.run(["set", "DB_PASSWORD", "--scope", "agent"], { input: "x" });
+    expect(agent.code).toBe(2);
+    expect(agent.stderr).toContain("--agent-id");
+  });
+});

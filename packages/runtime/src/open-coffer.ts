@@ -167,6 +167,7 @@ export async function openCoffer(options: OpenCofferOptions): Promise<OpenedCoff
     branchMap: config.branchMap,
     teamId: config.teamId,
     orgId: config.orgId,
+    ...(config.pluginId ? { pluginId: config.pluginId } : {}),
     recoveryWindowDays: config.recoveryWindowDays,
     rotationGraceDays: config.rotationGraceDays,
     chainPolicy: config.chainPolicy,

@@ -111,6 +111,7 @@ export function validateConfigFile(raw: unknown, file: string): Partial<CofferCo
   expect("env", "string", typeof cfg.env === "string");
   expect("teamId", "string", typeof cfg.teamId === "string");
   expect("orgId", "string", typeof cfg.orgId === "string");
+  expect("pluginId", "string", typeof cfg.pluginId === "string");
   for (const k of ["historyLimit", "recoveryWindowDays", "rotationGraceDays"] as const) {
     expect(k, "number", typeof cfg[k] === "number" && Number.isFinite(cfg[k]) && (cfg[k] as number) >= 0);
     const range = NUMERIC_RANGES[k];
@@ -281,6 +282,7 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   }
   const envLayer: Partial<CofferConfig> = {};
   if (env.COFFER_PROVIDER) envLayer.defaultProvider = env.COFFER_PROVIDER;
+  if (env.COFFER_PLUGIN_ID) envLayer.pluginId = env.COFFER_PLUGIN_ID;
   const config = mergeConfig(defaultConfig(), userConfig, projectConfig, envLayer, options.overrides ?? {});
   const enabled = Object.entries(config.providers).filter(([, p]) => p.enabled !== false);
   if (!enabled.some(([name]) => name === config.defaultProvider)) {

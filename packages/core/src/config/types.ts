@@ -40,6 +40,8 @@ export interface CofferConfig {
   teamId?: string;
   /** Default org id for org scope and the read cascade. */
   orgId?: string;
+  /** Plugin id for plugin scope and the read cascade (`COFFER_PLUGIN_ID` overrides). */
+  pluginId?: string;
   /** Versions kept per secret. @default 10 */
   historyLimit: number;
   /** Days a deleted secret stays recoverable. @default 7 */
@@ -73,6 +75,7 @@ export const CONFIG_KEYS = [
   "branchMap",
   "teamId",
   "orgId",
+  "pluginId",
   "historyLimit",
   "recoveryWindowDays",
   "rotationGraceDays",

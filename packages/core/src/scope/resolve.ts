@@ -2,7 +2,7 @@ import { isAbsolute } from "node:path";
 import { findProjectRoot } from "../config/load.js";
 import { CofferError } from "../errors/index.js";
 import { SCOPE_KINDS, type ScopeKind, type ScopeRef } from "../model/scope.js";
-import { validateAgentId } from "../names/agent-id.js";
+import { isValidAgentId, validateAgentId } from "../names/agent-id.js";
 import type { ScopeInput } from "../service/types.js";
 
 /** Defaults the service fills scope inputs from. */
@@ -15,13 +15,27 @@ export interface ScopeDefaults {
   orgId?: string;
   /** OS user for `user` scope. */
   user: string;
-  /** Agent id for `agent` scope. */
+  /** Agent id for `agent` scope (the calling agent). */
   agentId?: string;
+  /** Plugin id for `plugin` scope (config `pluginId`, `COFFER_PLUGIN_ID`). */
+  pluginId?: string;
 }
+
+/** Where each scope kind's id comes from when none is given, for the error that asks for it. */
+const ID_SOURCES: Record<string, string> = {
+  team: "set teamId in coffer.yaml, or give team:ID",
+  org: "set orgId in coffer.yaml, or give org:ID",
+  agent: "run as an agent (coffer-mcp --agent-id, COFFER_AGENT_ID), or give agent:ID",
+  plugin: "set pluginId in coffer.yaml (or COFFER_PLUGIN_ID), or give plugin:ID",
+  user: "give user:ID",
+};
 
 function checkId(kind: string, id: string | undefined, field: string): string {
   if (!id) {
-    throw new CofferError("INVALID_ARGUMENT", `${field} is required when scope is "${kind}"`, { field });
+    throw new CofferError("INVALID_ARGUMENT", `${kind} scope needs an id (${field}), and none is known here`, {
+      field,
+      hint: ID_SOURCES[kind] ?? `give ${kind}:ID`,
+    });
   }
   return validateAgentId(id, field);
 }
@@ -69,17 +83,23 @@ export function resolveScope(input: ScopeInput, defaults: ScopeDefaults): ScopeR
     case "agent":
       return { kind, id: checkId(kind, input.scopeId ?? defaults.agentId, "scopeId") };
     case "plugin":
-      return { kind, id: checkId(kind, input.scopeId, "scopeId") };
+      return { kind, id: checkId(kind, input.scopeId ?? defaults.pluginId, "scopeId") };
   }
 }
 
 /**
  * Scopes a read consults, most specific first. With an explicit scope, only that one; otherwise
- * project -> team (when a team id is known) -> org (when an org id is known) -> global.
+ * the caller's own scopes, agent (when the caller is an agent) -> plugin (when a plugin id is
+ * configured) -> user (the OS user), then project -> team (when a team id is known) -> org (when
+ * an org id is known) -> global.
  */
 export function readCascade(input: ScopeInput, defaults: ScopeDefaults): ScopeRef[] {
   if (input.scope) return [resolveScope(input, defaults)];
-  const out: ScopeRef[] = [resolveScope({ scope: "project", projectPath: input.projectPath }, defaults)];
+  const out: ScopeRef[] = [];
+  if (defaults.agentId && isValidAgentId(defaults.agentId)) out.push({ kind: "agent", id: defaults.agentId });
+  if (defaults.pluginId) out.push({ kind: "plugin", id: checkId("plugin", defaults.pluginId, "pluginId") });
+  if (defaults.user && isValidAgentId(defaults.user)) out.push({ kind: "user", id: defaults.user });
+  out.push(resolveScope({ scope: "project", projectPath: input.projectPath }, defaults));
   const teamId = input.teamId ?? defaults.teamId;
   if (teamId) out.push({ kind: "team", id: checkId("team", teamId, "teamId") });
   const orgId = input.orgId ?? defaults.orgId;

@@ -31,6 +31,8 @@ export interface CofferOptions {
   teamId?: string;
   /** Default org id. */
   orgId?: string;
+  /** Plugin id: the id of `plugin` scope and a step of the read cascade (config `pluginId`). */
+  pluginId?: string;
   /** Days a deleted secret stays recoverable. @default 7 */
   recoveryWindowDays?: number;
   /** Days a rotated-out version stays readable. @default 30 */
