@@ -264,13 +264,14 @@ describe.skipIf(serverBin === "")("dashboard in Chromium", () => {
       await api("PUT", `/v1/secrets/bulk-${String(i).padStart(2, "0")}`, { value: `bulk-value-${i}` });
     await page.getByLabel("Name pattern").fill("bulk-*");
     await page.getByRole("button", { name: "Apply filters" }).click();
-    await page.getByText("Page 1 · 26 secrets in all").waitFor();
+    // The total is known once the last page is reached (a listing is not counted ahead).
+    await page.getByText("Page 1 · more follow").waitFor();
     await expectCount(page.getByRole("link", { name: /^bulk-/ }), 25);
     await page.getByRole("button", { name: "Next page" }).click();
     await page.getByText("Page 2 · 26 secrets in all").waitFor();
     await expectCount(page.getByRole("link", { name: /^bulk-/ }), 1);
     await page.getByRole("button", { name: "Previous page" }).click();
-    await page.getByText("Page 1 · 26 secrets in all").waitFor();
+    await page.getByText("Page 1 · more follow").waitFor();
     await page.getByRole("button", { name: "Clear" }).click();
     await page.getByLabel("Per page").selectOption("50");
     await expectNoValue(page);

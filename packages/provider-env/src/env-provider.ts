@@ -11,6 +11,7 @@ import {
   type SecretAddress,
   type SecretMetadata,
   type StoredSecret,
+  scopeKey,
   toCofferError,
   toEnvVarName,
   validateSecretName,
@@ -117,7 +118,13 @@ export function env(options: EnvProviderOptions = {}): Provider {
       wanted === undefined ||
       name.startsWith(wanted) ||
       (uppercaseNames && wanted.length > 0 && name.startsWith(toEnvVarName(wanted)));
-    const names = listableNames().filter((name) => matches(name) && (after === undefined || name > after));
+    // Keyset start: every env secret is global, so a start in a later scope leaves nothing.
+    const start = query.after === undefined ? undefined : scopeKey(query.after.scope);
+    if (start !== undefined && start > "global") return { items: [] };
+    const from = start === "global" ? query.after!.name : undefined;
+    const names = listableNames().filter(
+      (name) => matches(name) && (after === undefined || name > after) && (from === undefined || name > from),
+    );
     const page = names.slice(0, limit);
     const items = page.map(metadataOf);
     return names.length > limit ? { items, nextCursor: encodeListCursor(page.at(-1)!) } : { items };

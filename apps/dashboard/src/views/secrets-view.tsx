@@ -120,7 +120,10 @@ export function SecretsView({
                 Previous page
               </button>
               <span>
-                Page {pageNumber} · {data.total} secret{data.total === 1 ? "" : "s"} in all
+                Page {pageNumber}
+                {data.total === undefined
+                  ? " · more follow"
+                  : ` · ${data.total} secret${data.total === 1 ? "" : "s"} in all`}
               </span>
               <button
                 type="button"

@@ -79,7 +79,7 @@ export const listSecretsTool = defineTool({
     const lines = [
       items.length === 0
         ? "no secrets match"
-        : `${items.length} secret${items.length === 1 ? "" : "s"}${result.total > items.length ? ` (of ${result.total})` : ""}:`,
+        : `${items.length} secret${items.length === 1 ? "" : "s"}${result.total !== undefined && result.total > items.length ? ` (of ${result.total})` : ""}:`,
     ];
     for (const item of items) lines.push(listLine(item));
     if (result.nextCursor) lines.push(`more: call again with cursor "${result.nextCursor}"`);

@@ -84,7 +84,7 @@ export async function secretReadRoutes(app: FastifyInstance): Promise<void> {
           limit: wholeRangeParam(RANGES.listLimit, "Page size (default 100)."),
           cursor: {
             type: "string",
-            maxLength: 2048,
+            maxLength: 8192,
             pattern: LIST_CURSOR_PATTERN,
             description: "Cursor from `nextCursor` of the previous page.",
           },

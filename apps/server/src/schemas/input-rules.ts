@@ -141,11 +141,10 @@ export function projectPathPattern(platform: NodeJS.Platform = process.platform)
   return `^${start}[^\\u0000-\\u001f\\u007f]*$`;
 }
 
-// `nextCursor` of `GET /v1/secrets`: base64url of `o:<offset>`. Three digits encode as four
-// characters; the last one or two digits as two or three.
-const CURSOR_DIGIT_PAIR = "(?:[MN][DTjz]|O[DT])";
+// `nextCursor` of `GET /v1/secrets`: `k.<scope key>.<name>.<count>[.<skip>]`, text parts base64url (the
+// service decodes every string of this shape).
 /** The listing cursors the server issues. */
-export const LIST_CURSOR_PATTERN = `^bzo[w-z0-5](?:${CURSOR_DIGIT_PAIR}[AEIMQUYcgk][w-z0-5])*(?:${CURSOR_DIGIT_PAIR}[AEIMQUYcgk]|(?:[MN][AQgw]|O[AQ]))?$`;
+export const LIST_CURSOR_PATTERN = "^k\\.[A-Za-z0-9_-]*\\.[A-Za-z0-9_-]*\\.[0-9]{1,15}(?:\\.[0-9]{1,5})?$";
 
 /** What the rules depend on: the configuration in force. */
 export interface InputRuleSettings {

@@ -121,8 +121,21 @@ export interface ProviderListQuery {
   includeDeleted?: boolean;
   /** Opaque cursor from a previous page. */
   cursor?: string;
+  /**
+   * Only states after this scope and name in list order (every env state of it skipped): a keyset
+   * start. A provider may ignore it; callers skip what they already saw.
+   */
+  after?: ListPosition;
   /** Page size. @default 100 */
   limit?: number;
+}
+
+/** A place in list order: a secret name within a scope (all its env states). */
+export interface ListPosition {
+  /** The scope. */
+  scope: ScopeRef;
+  /** The name. */
+  name: string;
 }
 
 /** One page of a listing. */

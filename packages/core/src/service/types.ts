@@ -228,8 +228,11 @@ export interface ListItem extends SecretView {
 export interface ListResult {
   /** Items. */
   items: ListItem[];
-  /** Total number of matching items across pages, when known. */
-  total: number;
+  /**
+   * Number of matching items across all pages: present on the last page (a listing is not counted
+   * ahead, which would read every item).
+   */
+  total?: number;
   /** Next page cursor. */
   nextCursor?: string;
   /** Providers that failed to list (their errors), when not strict. */

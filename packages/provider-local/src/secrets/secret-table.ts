@@ -19,6 +19,7 @@ import {
   type SecretVersionInfo,
   type SecretWrite,
   type StoredSecret,
+  scopeKey,
   type ValueEncoding,
 } from "@coffer/core";
 import { toAuditRow } from "../audit/audit-record.js";
@@ -653,6 +654,13 @@ export class SecretTable {
       const after = decodeListCursor(q.cursor);
       where.push("(s.scope, s.name, s.env) > (?, ?, ?)");
       params.push(after.scope, after.name, after.env);
+    }
+    if (q.after !== undefined) {
+      if (!q.after || typeof q.after.name !== "string" || !q.after.scope || typeof q.after.scope.kind !== "string") {
+        throw new CofferError("INVALID_ARGUMENT", "after needs a scope and a name", { field: "after" });
+      }
+      where.push("(s.scope, s.name) > (?, ?)");
+      params.push(scopeKey(q.after.scope), q.after.name);
     }
     if (q.scope !== undefined) {
       where.push("s.scope = ?");
