@@ -263,6 +263,7 @@ export {
   checkProviderOptionNames,
   type DeleteOutcome,
   type GetManyResult,
+  type ListPosition,
   type OptionNames,
   type Page,
   type Provider,

@@ -2,6 +2,7 @@ export type {
   BatchWrite,
   DeleteOutcome,
   GetManyResult,
+  ListPosition,
   Page,
   Provider,
   ProviderBatchOptions,
