@@ -100,7 +100,9 @@ describe("coffer set / get / list / has", () => {
   });
 
   it("refuses to read a secret past its hard expiry (exit 8) unless --allow-expired", async () => {
-    await w.run(["set", "old-token", "--expires", "2020-01-01"], { input: "expired-value-999" });
+    const set = await w.run(["set", "old-token", "--expires", "2020-01-01"], { input: "expired-value-999" });
+    expect(set.code).toBe(0);
+    expect(set.stdout).toMatch(/⚠ Its hard expiry is already past: reads fail unless --allow-expired/);
     const r = await w.run(["get", "old-token", "--plain"]);
     expect(r.code).toBe(8);
     expect(r.stdout).toBe("");

@@ -570,11 +570,27 @@ describe.skipIf(serverBin === "")("dashboard in Chromium", () => {
       const res = await api("PUT", `/v1/secrets/${encodeURIComponent(name)}${query}`, body);
       expect(res.status, res.text).toBeLessThan(300);
     }
+    // A hard expiry in the past is accepted with a warning, and the secret stays listed.
+    const born = await api("PUT", "/v1/secrets/seed-hard-expired", {
+      value: "seed-hard-value",
+      expiresAt: "2020-01-01",
+    });
+    expect(born.status, born.text).toBe(201);
+    expect(born.body.alreadyExpired).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 1200));
     await goto(page, "#/secrets");
     await page.getByLabel("Name pattern").fill("seed-*");
     await page.getByRole("button", { name: "Apply filters" }).click();
-    await expectCount(page.getByRole("table").getByRole("link", { name: /^seed-/ }), 6);
+    await expectCount(page.getByRole("table").getByRole("link", { name: /^seed-/ }), 7);
+    const hardRow = page.getByRole("row").filter({ has: page.getByRole("link", { name: "seed-hard-expired" }) });
+    await expect(hardRow.textContent()).resolves.toMatch(/Hard-expired · \d+ y ago/);
+    await page.getByLabel("Stale or expired only").check();
+    await page.getByRole("button", { name: "Apply filters" }).click();
+    await expectCount(page.getByRole("table").getByRole("link", { name: /^seed-/ }), 2);
+    await page.getByRole("link", { name: "seed-hard-expired" }).waitFor();
+    await page.getByLabel("Stale or expired only").uncheck();
+    await page.getByRole("button", { name: "Apply filters" }).click();
+    await expectCount(page.getByRole("table").getByRole("link", { name: /^seed-/ }), 7);
     const rows = await page
       .getByRole("table")
       .getByRole("link", { name: /^seed-/ })
@@ -591,6 +607,9 @@ describe.skipIf(serverBin === "")("dashboard in Chromium", () => {
       await page.getByRole("article", { name: `Env state ${env}` }).waitFor();
     expect(await page.locator(".metadata").first().textContent()).toMatch(/Env in forcedefault \(no state for it/);
     await screenshot(page, "env-only-secret");
+    // Past its TTL: the meter caps at 100% and says how long ago it expired.
+    await openSecret(page, "seed-ttl-expired");
+    await page.getByText(/^TTL used: 100% \(expired \d+ s ago\)/).waitFor();
     await expectNoValue(page);
   });
 

@@ -705,3 +705,19 @@ describe("tool selection", () => {
     }
   });
 });
+
+describe("writes past a hard expiry", () => {
+  it("warns when a write keeps a hard expiry that is already past", async () => {
+    const { coffer } = await openCoffer({
+      cwd: ws.cwd,
+      env: { COFFER_HOME: ws.home, HOME: ws.home, PATH: process.env.PATH ?? "" },
+      accessor: { id: "test-user", kind: "user", frontEnd: "library" },
+    });
+    await coffer.set("BORN_EXPIRED", "born-expired-v1", { expiresAt: "2020-01-01" });
+    await coffer.dispose();
+    const answer = await claude.call("set_secret", { key: "BORN_EXPIRED", value: "born-expired-v2" });
+    expect(answer.isError, answer.text).toBe(false);
+    expect(answer.text).toMatch(/Warning: its expiresAt is already past/);
+    expect(answer.text).not.toContain("born-expired-v2");
+  });
+});

@@ -78,6 +78,18 @@ describe("durations and dates", () => {
     await coffer.set("dated", "v", { expiresAt: "2099-12-31" });
     expect((await coffer.get("dated")).expiresAt).toBe("2099-12-31T00:00:00.000Z");
   });
+
+  it("a write whose hard expiry is already past stands but is flagged alreadyExpired (warn, not refuse)", async () => {
+    const { coffer } = await governedCoffer();
+    const past = await coffer.set("born-expired", "v", { expiresAt: "2020-01-01" });
+    expect(past.alreadyExpired).toBe(true);
+    expect((await coffer.get("born-expired", { allowExpired: true })).version).toBe(1);
+    await expect(coffer.get("born-expired")).rejects.toMatchObject({ code: "EXPIRED" });
+    // A later write that keeps the past expiry (attributes merge) is flagged again.
+    expect((await coffer.set("born-expired", "v2")).alreadyExpired).toBe(true);
+    expect((await coffer.set("dated-future", "v", { expiresAt: "2099-12-31" })).alreadyExpired).toBeUndefined();
+    expect((await coffer.set("undated", "v")).alreadyExpired).toBeUndefined();
+  });
 });
 
 describe("agent ids", () => {

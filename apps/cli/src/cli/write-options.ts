@@ -42,6 +42,10 @@ export function storedLines(ctx: CommandContext, result: WriteResult, verb = "st
   if (result.version > 1) lines.push(`  Updated: ${result.updatedAt}`);
   if (result.entangled.length > 0) lines.push(`  Entangled secrets updated: ${result.entangled.join(", ")}`);
   if (result.replacedDeleted) lines.push("  Replaced a deleted secret (its deleted versions stay in its history)");
+  if (result.alreadyExpired)
+    lines.push(
+      `  ${ctx.style.yellow("⚠")} Its hard expiry is already past: reads fail unless --allow-expired; list shows it with --include-expired`,
+    );
   return lines;
 }
 

@@ -202,7 +202,8 @@ export class CofferClient {
       scope: filters.scope,
       provider: filters.provider,
       includeDeleted: filters.includeDeleted || undefined,
-      includeExpired: filters.includeExpired || undefined,
+      // Hard-expired secrets are listed too (with their badge): hiding them made them vanish.
+      includeExpired: true,
       staleOnly: filters.staleOnly || undefined,
       limit,
       cursor,

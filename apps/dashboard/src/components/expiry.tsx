@@ -34,15 +34,17 @@ export function DecayBar({ decay }: { decay: DecayInfo }) {
       </p>
     );
   }
-  const used = Math.max(0, decay.fractionUsed);
+  const used = Math.min(1, Math.max(0, decay.fractionUsed));
   const percent = Math.round(used * 100);
+  const remaining = decay.secondsRemaining;
+  const over = decay.fractionUsed >= 1 && remaining !== undefined && remaining < 0;
   return (
     <div class="decay">
       <label>
         <span class="decay-label">
-          TTL used: {percent}% <ExpiryBadge decay={decay} />
+          TTL used: {percent}%{over ? ` (expired ${formatDuration(remaining)} ago)` : ""} <ExpiryBadge decay={decay} />
         </span>
-        <meter class="decay-meter" min={0} max={1} low={0.75} high={0.99} optimum={0} value={Math.min(used, 1)}>
+        <meter class="decay-meter" min={0} max={1} low={0.75} high={0.99} optimum={0} value={used}>
           {percent}%
         </meter>
       </label>

@@ -5,6 +5,9 @@ import { navigate } from "../routing/hash-route";
 import { SecretForm } from "./secret-form";
 
 /** Create a secret (create only: an existing name in the same scope is refused, not overwritten). */
+/** Said after a write whose hard expiry is already past (core accepts it and flags it). */
+export const EXPIRED_NOTE = " Its hard expiry is already past: it is listed as hard-expired and reads fail.";
+
 export function CreateSecretView({
   client,
   vocabulary,
@@ -27,7 +30,7 @@ export function CreateSecretView({
           navigate({ view: "secret", name: result.name, scope: result.scope, provider: result.provider });
           notify({
             kind: "success",
-            text: `Created “${result.name}” (version ${result.version}) at ${result.provider}.`,
+            text: `Created “${result.name}” (version ${result.version}) at ${result.provider}.${result.alreadyExpired ? EXPIRED_NOTE : ""}`,
           });
         }}
         onCancel={() => navigate({ view: "secrets" })}

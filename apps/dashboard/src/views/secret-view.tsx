@@ -12,6 +12,7 @@ import { asApiError, useLoad } from "../components/use-load";
 import { formatDateTime, formatDuration, formatRelative } from "../format/time";
 import { navigate, routeHref } from "../routing/hash-route";
 import { AuditTable } from "./audit-table";
+import { EXPIRED_NOTE } from "./create-secret-view";
 import { DeleteDialog } from "./delete-dialog";
 import { restoreCommand } from "./restore-command";
 import { RotateDialog } from "./rotate-dialog";
@@ -148,7 +149,10 @@ export function SecretView({
             mode={{ kind: "update", name: data.name, scope: data.scope, provider: data.provider, state: editing }}
             onSaved={(result) => {
               setEditing(undefined);
-              notify({ kind: "success", text: `Saved “${result.name}”: now version ${result.version}.` });
+              notify({
+                kind: "success",
+                text: `Saved “${result.name}”: now version ${result.version}.${result.alreadyExpired ? EXPIRED_NOTE : ""}`,
+              });
               refresh();
             }}
             onCancel={() => setEditing(undefined)}

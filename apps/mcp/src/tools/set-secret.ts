@@ -94,6 +94,11 @@ export const setSecretTool = defineTool({
     const first = result.env
       ? `[${result.scopeLabel}] ${result.name} set for env:${result.env}`
       : `[${result.scopeLabel}] ${result.name} saved`;
-    return withLines(first, sideEffectLines(result.entangled, result.hooks));
+    const warning = result.alreadyExpired
+      ? [
+          "Warning: its expiresAt is already past; reads fail with EXPIRED and list_secrets hides it unless expired: true.",
+        ]
+      : [];
+    return withLines(first, [...sideEffectLines(result.entangled, result.hooks), ...warning]);
   },
 });

@@ -134,6 +134,11 @@ export const WriteResultSchema = {
     updatedAt: dateTime,
     entangled: strArray,
     hooks: { type: "array", items: { $ref: "HookReport#" } },
+    alreadyExpired: {
+      type: "boolean",
+      description:
+        "True when the written state's hard expiry is already past: the write stands (a warning, not a refusal), reads answer 422 EXPIRED unless allowExpired, and lists hide it unless includeExpired.",
+    },
   },
 } as const;
 

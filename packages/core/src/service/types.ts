@@ -180,6 +180,12 @@ export interface WriteResult {
    * stay in its history.
    */
   replacedDeleted?: boolean;
+  /**
+   * True when the written state's hard expiry (`expiresAt`) is already past. Coffer warns rather
+   * than refuses (an expired credential can be recorded on purpose): the write stands, reads fail
+   * with `EXPIRED` unless `allowExpired`, and default listings hide it (`includeExpired` shows it).
+   */
+  alreadyExpired?: boolean;
 }
 
 /** An entangled secret a write could not reach. */

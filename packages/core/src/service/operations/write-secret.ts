@@ -75,7 +75,11 @@ export async function setSecret(
       plan,
     );
     const hooks = await ctx.hooks("after", "write", { ...hookBase, version: out.meta.version });
-    return writeResult(out.meta, out.entangled, hooks, out.entangleFailures);
+    const result = writeResult(out.meta, out.entangled, hooks, out.entangleFailures);
+    const expiresAt = out.meta.expiresAt ?? merged.expiresAt;
+    return expiresAt !== undefined && Date.parse(expiresAt) <= ctx.now().getTime()
+      ? { ...result, alreadyExpired: true }
+      : result;
   } catch (err) {
     return ctx.failure("write", err, { name });
   }
