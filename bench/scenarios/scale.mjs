@@ -119,6 +119,7 @@ await scenario(async ({ figure, note }) => {
       better: "lower",
       samples: listMs,
       baseline: base("scale.list"),
+      ...(size >= 100_000 ? { target: { on: "ratio", op: "<=", value: 2, text: "<= 2x the 1k page" } } : {}),
     });
 
     // Verification streams the audit chain and every secret state against the store commitment
