@@ -109,6 +109,24 @@ async function openSecret(p: Page, name: string): Promise<void> {
   await p.getByRole("heading", { name: "Versions" }).waitFor();
 }
 
+/** Password-type inputs on the page that autofill or a password manager could take (none allowed). */
+async function passwordManagerExposed(p: Page): Promise<string[]> {
+  const inputs = p.locator('input[type="password"]');
+  expect(await inputs.count()).toBeGreaterThan(0);
+  return inputs.evaluateAll((els) =>
+    els
+      .filter(
+        (el) =>
+          el.getAttribute("autocomplete") !== "off" ||
+          el.getAttribute("data-1p-ignore") !== "true" ||
+          el.getAttribute("data-lpignore") !== "true" ||
+          el.getAttribute("data-bwignore") !== "true" ||
+          el.getAttribute("data-form-type") !== "other",
+      )
+      .map((el) => el.outerHTML.slice(0, 160)),
+  );
+}
+
 /** Every visible form control has an accessible name. */
 async function unlabelledControls(p: Page): Promise<string[]> {
   return p.evaluate(() =>
@@ -201,6 +219,8 @@ describe.skipIf(serverBin === "")("dashboard in Chromium", () => {
     await page.getByRole("heading", { level: 1, name: "New secret" }).waitFor();
     await eventually(async () => expect(await page.title()).toBe("New secret · Coffer"));
     expect(await unlabelledControls(page)).toEqual([]);
+    // The value input is not offered to the browser's or an extension's password manager.
+    expect(await passwordManagerExposed(page)).toEqual([]);
     await page.getByLabel("Name", { exact: true }).fill("api-stripe");
     await page.getByRole("textbox", { name: "Value", exact: true }).fill(SENTINEL);
     await page.getByLabel("Description").fill("Stripe live key for billing");
@@ -375,6 +395,7 @@ describe.skipIf(serverBin === "")("dashboard in Chromium", () => {
 
     await page.getByRole("button", { name: "Rotate…" }).first().click();
     await dialog.getByLabel("Use a value I give").check();
+    expect(await passwordManagerExposed(page)).toEqual([]);
     await dialog.getByLabel("New value", { exact: true }).fill(ROTATED);
     await dialog.getByLabel("Make the old version unreadable now").check();
     await dialog.getByRole("button", { name: "Rotate" }).click();
@@ -405,6 +426,7 @@ describe.skipIf(serverBin === "")("dashboard in Chromium", () => {
     await page.getByRole("heading", { name: "Update “api-stripe” (default, from version 3)" }).waitFor();
     await other.getByRole("heading", { name: "Update “api-stripe” (default, from version 3)" }).waitFor();
     expect(await unlabelledControls(page)).toEqual([]);
+    expect(await passwordManagerExposed(page)).toEqual([]);
 
     await page.getByRole("textbox", { name: "Value", exact: true }).fill(EDIT_A);
     await page.getByRole("button", { name: "Save new version" }).click();

@@ -19,6 +19,8 @@ export type TextInputOptions = {
   spellcheck?: boolean;
   /** Example shown while empty. */
   placeholder?: string;
+  /** Ask password managers (1Password, LastPass, Bitwarden, Dashlane) not to offer or save it. */
+  noPasswordManager?: boolean;
 } & (
   | { /** Input type. @default text */ type?: undefined }
   | { /** Input type. */ type: "password" | "datetime-local" }
@@ -34,6 +36,14 @@ export type TextInputOptions = {
     }
 );
 
+/** The opt-outs password managers honour (autocomplete="off" alone is ignored for passwords). */
+const PASSWORD_MANAGER_IGNORE = {
+  "data-1p-ignore": "true",
+  "data-lpignore": "true",
+  "data-bwignore": "true",
+  "data-form-type": "other",
+} as const;
+
 /**
  * A labelled input. A hint, when given, is shown under it (id `<id>-hint`) and describes it to
  * screen readers.
@@ -44,6 +54,7 @@ export function TextField({
   value,
   onValue,
   hint,
+  noPasswordManager,
   ...input
 }: TextInputOptions & {
   /** Input id, which the label points to. */
@@ -64,6 +75,7 @@ export function TextField({
       <input
         id={id}
         {...input}
+        {...(noPasswordManager ? PASSWORD_MANAGER_IGNORE : {})}
         aria-describedby={hint === undefined ? undefined : hintId}
         value={value}
         onInput={(e) => onValue(e.currentTarget.value)}
@@ -78,8 +90,8 @@ export function TextField({
 }
 
 /**
- * A secret value typed in (a new value, an API token): masked, required, and never autofilled
- * with a saved password or sent to a spell checker.
+ * A secret value typed in (a new value, an API token): masked, required, never autofilled with a
+ * saved password, never offered to a password manager to save, never sent to a spell checker.
  */
 export function SecretValueField(props: {
   /** Input id, which the label points to. */
@@ -90,12 +102,12 @@ export function SecretValueField(props: {
   value: string;
   /** Called with the value on every input. */
   onValue: (value: string) => void;
-  /** Autofill hint: `new-password` for a value being set, `off` for a credential. @default "new-password" */
-  autocomplete?: "new-password" | "off";
+  /** Autofill hint. @default "off" */
+  autocomplete?: "off";
   /** Help shown under the input. */
   hint?: ComponentChildren;
 }) {
-  return <TextField autocomplete="new-password" {...props} type="password" required spellcheck={false} />;
+  return <TextField autocomplete="off" {...props} type="password" required spellcheck={false} noPasswordManager />;
 }
 
 /** One choice of a {@link SelectField}: a value shown as itself, or a value with its own label. */
