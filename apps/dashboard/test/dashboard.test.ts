@@ -629,6 +629,16 @@ describe.skipIf(serverBin === "")("dashboard in Chromium", () => {
       await page.getByRole("article", { name: `Env state ${env}` }).waitFor();
     expect(await page.locator(".metadata").first().textContent()).toMatch(/Env in forcedefault \(no state for it/);
     await screenshot(page, "env-only-secret");
+    // Rollback from the versions table, after a confirmation.
+    await goto(page, "#/secret/seed-many-versions?scope=global&provider=local");
+    await page.getByRole("heading", { level: 2, name: "Versions", exact: true }).waitFor();
+    await page.getByRole("button", { name: "Roll back to v3…" }).click();
+    await page.getByRole("button", { name: "Confirm rollback to v3" }).click();
+    await page.getByText("Rolled “seed-many-versions” back to version 3: now version 13.").waitFor();
+    await page.getByRole("row", { name: /v13/ }).getByText("current").waitFor();
+    const rolled = await api("GET", "/v1/secrets/seed-many-versions?reveal=true&purpose=check%20rollback");
+    expect(rolled.body.value).toBe("seed-version-2");
+    expect(await unlabelledControls(page)).toEqual([]);
     // Past its TTL: the meter caps at 100% and says how long ago it expired.
     await openSecret(page, "seed-ttl-expired");
     await page.getByText(/^TTL used: 100% \(expired \d+ s ago\)/).waitFor();

@@ -269,6 +269,16 @@ export class CofferClient {
     ).body;
   }
 
+  /** Write an earlier version's value again as a new version (`POST .../rollback`). */
+  async rollback(address: SecretAddress, to: number, env?: string): Promise<WriteResult> {
+    return (
+      await this.#send<WriteResult>("POST", secretPath(address.name, "/rollback"), {
+        query: addressQuery(address),
+        json: env === undefined ? { to } : { to, env },
+      })
+    ).body;
+  }
+
   /** Delete recoverably. */
   async deleteSecret(address: SecretAddress): Promise<DeleteResult> {
     return (await this.#send<DeleteResult>("DELETE", secretPath(address.name), { query: addressQuery(address) })).body;

@@ -196,7 +196,22 @@ export function SecretView({
 
       <section aria-labelledby="versions-title" class="panel">
         <h2 id="versions-title">Versions</h2>
-        <Versions data={data} />
+        <Versions
+          data={data}
+          onRollback={async (to) => {
+            const env = data.versionsOf === "default" ? undefined : data.versionsOf;
+            try {
+              const result = await client.rollback(here, to, env);
+              notify({
+                kind: "success",
+                text: `Rolled “${data.name}” back to version ${to}: now version ${result.version}.`,
+              });
+              refresh();
+            } catch (err) {
+              notify({ kind: "error", text: `“${data.name}” was not rolled back: ${errorText(asApiError(err))}` });
+            }
+          }}
+        />
       </section>
 
       <section aria-labelledby="trail-title" class="panel">
@@ -325,7 +340,9 @@ function Metadata({ data, primary }: { data: Inspection; primary?: StateView }) 
   );
 }
 
-function Versions({ data }: { data: Inspection }) {
+function Versions({ data, onRollback }: { data: Inspection; onRollback: (to: number) => Promise<void> }) {
+  const [confirming, setConfirming] = useState<number | undefined>();
+  const [busy, setBusy] = useState(false);
   if (data.versions.length === 0) {
     return <p class="hint">Provider {data.provider} keeps no version history.</p>;
   }
@@ -340,6 +357,7 @@ function Versions({ data }: { data: Inspection }) {
             <th scope="col">Written</th>
             <th scope="col">How</th>
             <th scope="col">Status</th>
+            <th scope="col">Action</th>
           </tr>
         </thead>
         <tbody>
@@ -358,6 +376,31 @@ function Versions({ data }: { data: Inspection }) {
                       ? `readable until ${formatDateTime(v.validUntil)}`
                       : `expired ${formatDateTime(v.validUntil)}`
                     : "superseded"}
+              </td>
+              <td data-label="Action">
+                {v.current ? null : confirming === v.version ? (
+                  <span class="actions">
+                    <button
+                      type="button"
+                      disabled={busy}
+                      onClick={async () => {
+                        setBusy(true);
+                        await onRollback(v.version);
+                        setBusy(false);
+                        setConfirming(undefined);
+                      }}
+                    >
+                      Confirm rollback to v{v.version}
+                    </button>
+                    <button type="button" onClick={() => setConfirming(undefined)}>
+                      Cancel
+                    </button>
+                  </span>
+                ) : (
+                  <button type="button" onClick={() => setConfirming(v.version)}>
+                    Roll back to v{v.version}…
+                  </button>
+                )}
               </td>
             </tr>
           ))}
