@@ -12,6 +12,7 @@ import { healthRoute } from "./routes/health.js";
 import { exportRoute, importRoute } from "./routes/import-export.js";
 import { registerOpenApi } from "./routes/openapi.js";
 import { providerRoutes } from "./routes/providers.js";
+import { secretEntanglementRoute } from "./routes/secret-entanglement.js";
 import { secretInspectRoute } from "./routes/secret-inspect.js";
 import { secretReadRoutes } from "./routes/secret-reads.js";
 import { secretWriteRoutes } from "./routes/secret-writes.js";
@@ -131,6 +132,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     v1.addHook("onRequest", bearerAuthentication(options.coffer, options.tokens, limits));
     await v1.register(secretReadRoutes);
     await v1.register(secretInspectRoute);
+    await v1.register(secretEntanglementRoute);
     await v1.register(secretWriteRoutes);
     await v1.register(importRoute);
     await v1.register(exportRoute);

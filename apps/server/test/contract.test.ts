@@ -43,6 +43,8 @@ const VALID_BODIES: Record<string, unknown> = {
   "POST /v1/secrets/{name}/rotate": {},
   "POST /v1/secrets/{name}/restore": {},
   "POST /v1/secrets/{name}/rollback": { to: 1 },
+  "POST /v1/secrets/{name}/entangle": { with: "existing" },
+  "POST /v1/secrets/{name}/disentangle": { with: "existing" },
   "POST /v1/import": { IMPORTED: "x" },
   "POST /v1/secrets:batchGet": { names: ["existing"] },
 };

@@ -92,3 +92,55 @@ describe("GET /v1/secrets/{name}/inspect", () => {
     ).toBe(400);
   });
 });
+
+describe("POST /v1/secrets/{name}/entangle and /disentangle", () => {
+  it("links two secrets through core (a write reaches both), then unlinks them", async () => {
+    for (const name of ["link-a", "link-b"])
+      await server.request("PUT", secretPath(name), { token: admin, json: { value: `${name}-value-1` } });
+    const linked = await server.request("POST", secretPath("link-a", "/entangle"), {
+      token: admin,
+      json: { with: "link-b" },
+    });
+    expect(linked.status, linked.text).toBe(200);
+    expect([...linked.body.group].sort()).toEqual(["link-a", "link-b"]);
+    const inspected = await server.request("GET", secretPath("link-a", "/inspect"), { token: admin });
+    expect(inspected.body.entangledWith).toEqual(["link-b"]);
+    await server.request("PUT", secretPath("link-a"), { token: admin, json: { value: "link-shared-value-2" } });
+    const b = await server.request("GET", `${secretPath("link-b")}?reveal=true&purpose=check%20link`, { token: admin });
+    expect(b.body.value).toBe("link-shared-value-2");
+
+    const unlinked = await server.request("POST", secretPath("link-a", "/disentangle"), {
+      token: admin,
+      json: { with: "link-b" },
+    });
+    expect(unlinked.status, unlinked.text).toBe(200);
+    expect(unlinked.body).toEqual({ removed: true });
+    expect(
+      (await server.request("GET", secretPath("link-a", "/inspect"), { token: admin })).body.entangledWith,
+    ).toEqual([]);
+    const again = await server.request("POST", secretPath("link-a", "/disentangle"), {
+      token: admin,
+      json: { with: "link-b" },
+    });
+    expect(again.body).toEqual({ removed: false });
+  });
+
+  it("refuses a missing secret (404), a read-only token (403) and a bad body (400), linking nothing", async () => {
+    const missing = await server.request("POST", secretPath("link-a", "/entangle"), {
+      token: admin,
+      json: { with: "no-such-link" },
+    });
+    expect(missing.status).toBe(404);
+    const reader = await server.token({ name: "link-reader", scopes: ["secrets:read"] });
+    const denied = await server.request("POST", secretPath("link-a", "/entangle"), {
+      token: reader,
+      json: { with: "link-b" },
+    });
+    expect(denied.status).toBe(403);
+    const bad = await server.request("POST", secretPath("link-a", "/entangle"), { token: admin, json: {} });
+    expect(bad.status).toBe(400);
+    expect(
+      (await server.request("GET", secretPath("link-a", "/inspect"), { token: admin })).body.entangledWith,
+    ).toEqual([]);
+  });
+});

@@ -19,6 +19,8 @@ const ROUTES = [
   "GET /v1/secrets/{name}/versions",
   "GET /v1/secrets/{name}/inspect",
   "POST /v1/secrets/{name}/rollback",
+  "POST /v1/secrets/{name}/entangle",
+  "POST /v1/secrets/{name}/disentangle",
   "POST /v1/import",
   "GET /v1/export",
   "GET /v1/audit",
