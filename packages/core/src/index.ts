@@ -66,9 +66,12 @@ export {
   type LoadConfigOptions,
   type LoadedConfig,
   loadConfig,
+  matchProxyRoute,
   PROVIDER_KINDS,
   type ProviderConfig,
   type ProviderKind,
+  type ProxyRoute,
+  parseProxyConfig,
   USER_CONFIG_FILE,
 } from "./config/index.js";
 export {

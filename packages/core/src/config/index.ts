@@ -21,3 +21,4 @@ export {
   type ProviderConfig,
   type ProviderKind,
 } from "./types.js";
+export { matchProxyRoute, parseProxyConfig, type ProxyRoute } from "./proxy-routes.js";

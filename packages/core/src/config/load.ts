@@ -5,6 +5,7 @@ import { parse as parseYaml } from "yaml";
 import { CofferError } from "../errors/index.js";
 import { NUMERIC_RANGES } from "../inputs/numeric-ranges.js";
 import { MAX_GLOB_LENGTH } from "../names/name-glob.js";
+import { parseProxyConfig } from "./proxy-routes.js";
 import {
   CONFIG_KEYS,
   type CofferConfig,
@@ -128,6 +129,7 @@ export function validateConfigFile(raw: unknown, file: string): Partial<CofferCo
     "server",
     "exec",
     "approvals",
+    "proxy",
   ]) {
     expect(k, "object", isPlainObject(cfg[k]));
   }
@@ -163,6 +165,7 @@ export function validateConfigFile(raw: unknown, file: string): Partial<CofferCo
       }
     }
   }
+  parseProxyConfig(cfg.proxy, file);
   if (isPlainObject(cfg.providers)) {
     for (const [key, entry] of Object.entries(cfg.providers)) {
       if (entry === null) continue;

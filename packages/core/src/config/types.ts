@@ -64,6 +64,8 @@ export interface CofferConfig {
   exec?: Record<string, unknown>;
   /** Approvals settings. */
   approvals?: Record<string, unknown>;
+  /** Credential proxy settings (`proxy.routes`, validated by `parseProxyConfig`). */
+  proxy?: Record<string, unknown>;
 }
 
 /** Top-level keys accepted in config files. */
@@ -87,6 +89,7 @@ export const CONFIG_KEYS = [
   "server",
   "exec",
   "approvals",
+  "proxy",
 ] as const;
 
 /** A loaded configuration and where it came from. */
