@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { CofferError } from "../src/errors/index.js";
 import { validateConfigFile } from "../src/config/index.js";
+import { CofferError } from "../src/errors/index.js";
 import { matchProxyRoute, parseProxyConfig } from "../src/index.js";
 
 const F = "coffer.yaml";

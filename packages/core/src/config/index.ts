@@ -12,6 +12,7 @@ export {
   USER_CONFIG_FILE,
   validateConfigFile,
 } from "./load.js";
+export { matchProxyRoute, type ProxyRoute, parseProxyConfig } from "./proxy-routes.js";
 export {
   CONFIG_KEYS,
   type CofferConfig,
@@ -21,4 +22,3 @@ export {
   type ProviderConfig,
   type ProviderKind,
 } from "./types.js";
-export { matchProxyRoute, parseProxyConfig, type ProxyRoute } from "./proxy-routes.js";

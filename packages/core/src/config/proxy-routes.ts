@@ -63,14 +63,16 @@ function parseRoute(entry: unknown, file: string, at: string): ProxyRoute {
     throw configError(file, `${at}.host`, "must be a host or host:port (letters, digits, . - _ : [ ] and globs * ?)");
   cachedGlob(host.toLowerCase());
   const rawHeaders = entry.headers ?? {};
-  if (!isPlainObject(rawHeaders)) throw configError(file, `${at}.headers`, "must be a mapping of header names to values");
+  if (!isPlainObject(rawHeaders))
+    throw configError(file, `${at}.headers`, "must be a mapping of header names to values");
   const names = Object.keys(rawHeaders);
   if (names.length > MAX_HEADERS) throw configError(file, `${at}.headers`, `may have at most ${MAX_HEADERS} entries`);
   const headers: Record<string, string> = {};
   const references: Record<string, TemplateReference[]> = {};
   const secretReferences = new Set<string>();
   for (const name of names) {
-    if (!HEADER_NAME.test(name)) throw configError(file, `${at}.headers`, "has a header name that is not a valid token");
+    if (!HEADER_NAME.test(name))
+      throw configError(file, `${at}.headers`, "has a header name that is not a valid token");
     const value = rawHeaders[name];
     if (typeof value !== "string") throw configError(file, `${at}.headers.${name}`, "must be a string");
     if (value.length > MAX_HEADER_VALUE_LENGTH)
