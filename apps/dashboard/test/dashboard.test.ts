@@ -639,6 +639,21 @@ describe.skipIf(serverBin === "")("dashboard in Chromium", () => {
     const rolled = await api("GET", "/v1/secrets/seed-many-versions?reveal=true&purpose=check%20rollback");
     expect(rolled.body.value).toBe("seed-version-2");
     expect(await unlabelledControls(page)).toEqual([]);
+    // Entangle and disentangle from the secret page (REST routes over core's operations).
+    await openSecret(page, "bulk-00");
+    await page.getByLabel("Entangle with (same scope)").fill("bulk-01");
+    await page.getByRole("button", { name: "Entangle", exact: true }).click();
+    await page.getByText("Entangled “bulk-00” with “bulk-01”.").waitFor();
+    await page.getByRole("listitem").filter({ hasText: "bulk-01" }).waitFor();
+    expect((await api("GET", "/v1/secrets/bulk-01/inspect")).body.entangledWith).toEqual(["bulk-00"]);
+    expect(await unlabelledControls(page)).toEqual([]);
+    await page.getByRole("button", { name: "Disentangle bulk-01" }).click();
+    await page.getByText("“bulk-00” and “bulk-01” are no longer entangled.").waitFor();
+    await page.getByText("Not entangled: writing this secret writes no other.").waitFor();
+    await page.getByLabel("Entangle with (same scope)").fill("no-such-secret");
+    await page.getByRole("button", { name: "Entangle", exact: true }).click();
+    await page.getByText(/^Could not entangle: .*no-such-secret/).waitFor();
+    expect((await api("GET", "/v1/secrets/bulk-00/inspect")).body.entangledWith).toEqual([]);
     // Past its TTL: the meter caps at 100% and says how long ago it expired.
     await openSecret(page, "seed-ttl-expired");
     await page.getByText(/^TTL used: 100% \(expired \d+ s ago\)/).waitFor();

@@ -279,6 +279,26 @@ export class CofferClient {
     ).body;
   }
 
+  /** Entangle with another secret of the same scope; answers the whole group. */
+  async entangle(address: SecretAddress, other: string): Promise<{ group: string[] }> {
+    return (
+      await this.#send<{ group: string[] }>("POST", secretPath(address.name, "/entangle"), {
+        query: scopeQuery(address.scope),
+        json: { with: other },
+      })
+    ).body;
+  }
+
+  /** Remove the link with another secret of the same scope. */
+  async disentangle(address: SecretAddress, other: string): Promise<{ removed: boolean }> {
+    return (
+      await this.#send<{ removed: boolean }>("POST", secretPath(address.name, "/disentangle"), {
+        query: scopeQuery(address.scope),
+        json: { with: other },
+      })
+    ).body;
+  }
+
   /** Delete recoverably. */
   async deleteSecret(address: SecretAddress): Promise<DeleteResult> {
     return (await this.#send<DeleteResult>("DELETE", secretPath(address.name), { query: addressQuery(address) })).body;

@@ -4,6 +4,7 @@ import type { CofferClient } from "../api/coffer-client";
 import { type SecretAddress, scopeText } from "../api/secret-address";
 import type { ApiVocabulary } from "../api/types";
 import { DecayBar, ExpiryBadge } from "../components/expiry";
+import { TextField, useFieldIds } from "../components/form-fields";
 import { Empty, ErrorState, errorText, Loaded, Loading } from "../components/load-state";
 import { useNotify } from "../components/notices";
 import { RevealValue } from "../components/reveal-value";
@@ -178,20 +179,29 @@ export function SecretView({
 
       <section aria-labelledby="entangled-title" class="panel">
         <h2 id="entangled-title">Entanglement</h2>
-        {data.entangledWith.length === 0 ? (
-          <p class="hint">Not entangled: writing this secret writes no other.</p>
-        ) : (
-          <>
-            <p>Writing or rotating this secret also writes:</p>
-            <ul>
-              {data.entangledWith.map((label) => (
-                <li key={label}>
-                  <code>{label}</code>
-                </li>
-              ))}
-            </ul>
-          </>
-        )}
+        <Entanglement
+          data={data}
+          onLink={async (other) => {
+            try {
+              await client.entangle(here, other);
+              notify({ kind: "success", text: `Entangled “${data.name}” with “${other}”.` });
+              refresh();
+              return true;
+            } catch (err) {
+              notify({ kind: "error", text: `Could not entangle: ${errorText(asApiError(err))}` });
+              return false;
+            }
+          }}
+          onUnlink={async (other) => {
+            try {
+              await client.disentangle(here, other);
+              notify({ kind: "success", text: `“${data.name}” and “${other}” are no longer entangled.` });
+              refresh();
+            } catch (err) {
+              notify({ kind: "error", text: `Could not disentangle: ${errorText(asApiError(err))}` });
+            }
+          }}
+        />
       </section>
 
       <section aria-labelledby="versions-title" class="panel">
@@ -337,6 +347,72 @@ function Metadata({ data, primary }: { data: Inspection; primary?: StateView }) 
         </div>
       ))}
     </dl>
+  );
+}
+
+/** The secret name and scope label of an entanglement label (`NAME` or `NAME [scope]`). */
+function parseLinkLabel(label: string): { name: string; scope: string } {
+  const i = label.indexOf(" [");
+  return i < 0 ? { name: label, scope: "global" } : { name: label.slice(0, i), scope: label.slice(i + 2, -1) };
+}
+
+function Entanglement({
+  data,
+  onLink,
+  onUnlink,
+}: {
+  data: Inspection;
+  onLink: (other: string) => Promise<boolean>;
+  onUnlink: (other: string) => Promise<void>;
+}) {
+  const field = useFieldIds();
+  const [other, setOther] = useState("");
+  const [busy, setBusy] = useState(false);
+  return (
+    <>
+      {data.entangledWith.length === 0 ? (
+        <p class="hint">Not entangled: writing this secret writes no other.</p>
+      ) : (
+        <>
+          <p>Writing or rotating this secret also writes:</p>
+          <ul>
+            {data.entangledWith.map((label) => {
+              const link = parseLinkLabel(label);
+              return (
+                <li key={label}>
+                  <code>{label}</code>{" "}
+                  {link.scope === data.scopeLabel ? (
+                    <button type="button" disabled={busy} onClick={() => onUnlink(link.name)}>
+                      Disentangle {link.name}
+                    </button>
+                  ) : null}
+                </li>
+              );
+            })}
+          </ul>
+        </>
+      )}
+      <form
+        onSubmit={async (e) => {
+          e.preventDefault();
+          setBusy(true);
+          if (await onLink(other.trim())) setOther("");
+          setBusy(false);
+        }}
+      >
+        <TextField
+          id={field("entangle")}
+          label="Entangle with (same scope)"
+          autocomplete="off"
+          required
+          value={other}
+          onValue={setOther}
+        />
+        <button type="submit" disabled={busy}>
+          Entangle
+        </button>
+      </form>
+    </>
   );
 }
 
