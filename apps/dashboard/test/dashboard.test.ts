@@ -636,6 +636,11 @@ describe.skipIf(serverBin === "")("dashboard in Chromium", () => {
     await page.getByRole("button", { name: "Confirm rollback to v3" }).click();
     await page.getByText("Rolled “seed-many-versions” back to version 3: now version 13.").waitFor();
     await page.getByRole("row", { name: /v13/ }).getByText("current").waitFor();
+    // Versions are written seconds apart: their times show the seconds.
+    const versionsTable = page.getByRole("table", { name: "Versions of seed-many-versions, newest first" });
+    await expect(versionsTable.getByRole("row", { name: /^v13/ }).textContent()).resolves.toMatch(
+      /\d{1,2}:\d{2}:\d{2}/,
+    );
     const rolled = await api("GET", "/v1/secrets/seed-many-versions?reveal=true&purpose=check%20rollback");
     expect(rolled.body.value).toBe("seed-version-2");
     expect(await unlabelledControls(page)).toEqual([]);

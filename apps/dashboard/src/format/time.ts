@@ -17,12 +17,12 @@ export function formatDuration(seconds: number): string {
   return "0 s";
 }
 
-/** A date and time in the reader's locale, to the minute. */
-export function formatDateTime(iso: string | undefined): string {
+/** A date and time in the reader's locale, to the minute (`seconds`: to the second). */
+export function formatDateTime(iso: string | undefined, seconds = false): string {
   if (!iso) return "—";
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  return date.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+  return date.toLocaleString(undefined, { dateStyle: "medium", timeStyle: seconds ? "medium" : "short" });
 }
 
 /** A point in time relative to now: `in 3 d`, `2 h ago`. */

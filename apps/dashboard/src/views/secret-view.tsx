@@ -442,15 +442,15 @@ function Versions({ data, onRollback }: { data: Inspection; onRollback: (to: num
               <th scope="row" data-label="Version">
                 v{v.version}
               </th>
-              <td data-label="Written">{formatDateTime(v.createdAt)}</td>
+              <td data-label="Written">{formatDateTime(v.createdAt, true)}</td>
               <td data-label="How">{v.reason ?? "write"}</td>
               <td data-label="Status">
                 {v.current
                   ? "current"
                   : v.validUntil
                     ? new Date(v.validUntil).getTime() > now
-                      ? `readable until ${formatDateTime(v.validUntil)}`
-                      : `expired ${formatDateTime(v.validUntil)}`
+                      ? `readable until ${formatDateTime(v.validUntil, true)}`
+                      : `expired ${formatDateTime(v.validUntil, true)}`
                     : "superseded"}
               </td>
               <td data-label="Action">
