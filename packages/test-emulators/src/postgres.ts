@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 import { freePort } from "./free-port.js";
 import { isCi } from "./moto.js";
 import { findExecutable, type StartedProcess, startProcess } from "./process.js";
@@ -98,7 +98,7 @@ function problem(): string | undefined {
   if (runsAsRoot()) {
     if (postgresUser() === undefined)
       return `running as root, but there is no "${POSTGRES_SYSTEM_USER}" system user to run PostgreSQL as`;
-    if (findExecutable("runuser") === undefined) return "running as root, but runuser is not on PATH";
+    if (runuserPath() === undefined) return "running as root, but runuser is not on PATH, in /usr/sbin or in /sbin";
   }
   return undefined;
 }
@@ -140,12 +140,17 @@ function accepts(port: number): Promise<boolean> {
   });
 }
 
+/** `runuser` (util-linux) lives in /usr/sbin, which a minimal PATH may leave out. */
+function runuserPath(): string | undefined {
+  return findExecutable("runuser") ?? findExecutable("runuser", ["/usr/sbin", "/sbin"].join(delimiter));
+}
+
 /**
  * Run a PostgreSQL binary to completion, as the `postgres` user when root. Secrets go through
  * `env` (PGPASSWORD), never through arguments.
  */
 function runTool(bindir: string, tool: string, args: string[], env: Record<string, string> = {}): string {
-  const command = runsAsRoot() ? "runuser" : join(bindir, tool);
+  const command = runsAsRoot() ? (runuserPath() ?? "runuser") : join(bindir, tool);
   const fullArgs = runsAsRoot() ? ["-u", POSTGRES_SYSTEM_USER, "--", join(bindir, tool), ...args] : args;
   try {
     return execFileSync(command, fullArgs, {
@@ -245,7 +250,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   const launch = async () => {
     server = await startProcess({
       name: "postgres",
-      command: owner ? "runuser" : postgresPath,
+      command: owner ? (runuserPath() ?? "runuser") : postgresPath,
       args: owner ? ["-u", POSTGRES_SYSTEM_USER, "--", postgresPath, ...serverArgs] : serverArgs,
       // Messages in English whatever the machine's locale (tests read them).
       env: { LC_MESSAGES: "C", LANG: "C" },
